@@ -1,0 +1,174 @@
+// The drawing pad: plain JS so drawing is instant and smooth, even while Python boots.
+//
+// The drawing is kept as strokes of points in pad units (the pad's shorter side = 1), so it can be undone
+// stroke by stroke and redrawn crisply at any size after the window resizes. Python reads it through
+// `window.pad.pixels()`: the drawing rendered black on white at a fixed scale (shorter side = SNAPSHOT_SIDE px),
+// so what the nets see does not depend on the screen's size or pixel density.
+//
+// Events: the canvas dispatches `pad:change` (detail: {strokes}) after each finished stroke, undo and clear.
+
+const BRUSH = 1 / 14; // stroke width as a fraction of the shorter side: MNIST-like proportions
+const SNAPSHOT_SIDE = 280;
+const INK = "#111";
+
+function createPad(canvas) {
+  const strokes = [];
+  let current = null;
+  let ctx = canvas.getContext("2d");
+
+  function side(width, height) { return Math.min(width, height); }
+
+  function paintStroke(c, points, scale) {
+    c.lineWidth = BRUSH * scale;
+    c.lineCap = "round";
+    c.lineJoin = "round";
+    c.strokeStyle = INK;
+    c.fillStyle = INK;
+    if (points.length === 1) {
+      c.beginPath();
+      c.arc(points[0][0] * scale, points[0][1] * scale, c.lineWidth / 2, 0, 2 * Math.PI);
+      c.fill();
+      return;
+    }
+    c.beginPath();
+    c.moveTo(points[0][0] * scale, points[0][1] * scale);
+    // Quadratic curves through the midpoints: smooth lines from sparse pointer events.
+    for (let i = 1; i < points.length - 1; i++) {
+      const [x0, y0] = points[i];
+      const [x1, y1] = points[i + 1];
+      c.quadraticCurveTo(x0 * scale, y0 * scale, ((x0 + x1) / 2) * scale, ((y0 + y1) / 2) * scale);
+    }
+    const last = points[points.length - 1];
+    c.lineTo(last[0] * scale, last[1] * scale);
+    c.stroke();
+  }
+
+  function render(c, width, height, all) {
+    c.fillStyle = "#fff";
+    c.fillRect(0, 0, width, height);
+    const scale = side(width, height);
+    for (const points of all) paintStroke(c, points, scale);
+  }
+
+  function redraw() {
+    render(ctx, canvas.width, canvas.height, current ? strokes.concat([current]) : strokes);
+  }
+
+  function resize() {
+    const rect = canvas.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(rect.width * ratio));
+    const height = Math.max(1, Math.round(rect.height * ratio));
+    if (width !== canvas.width || height !== canvas.height) {
+      canvas.width = width;
+      canvas.height = height;
+      ctx = canvas.getContext("2d");
+    }
+    redraw();
+  }
+
+  function toPad(event) {
+    const rect = canvas.getBoundingClientRect();
+    const unit = side(rect.width, rect.height);
+    return [(event.clientX - rect.left) / unit, (event.clientY - rect.top) / unit];
+  }
+
+  function changed() {
+    canvas.classList.toggle("has-ink", strokes.length > 0);
+    canvas.dispatchEvent(new CustomEvent("pad:change", { detail: { strokes: strokes.length } }));
+  }
+
+  canvas.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0 || current) return;
+    event.preventDefault();
+    canvas.setPointerCapture(event.pointerId);
+    current = [toPad(event)];
+    canvas.classList.add("has-ink");
+    redraw();
+  });
+
+  canvas.addEventListener("pointermove", (event) => {
+    if (!current) return;
+    event.preventDefault();
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    for (const e of events.length ? events : [event]) current.push(toPad(e));
+    redraw();
+  });
+
+  function finish(event) {
+    if (!current) return;
+    if (event.type === "pointerup") current.push(toPad(event));
+    strokes.push(current);
+    current = null;
+    redraw();
+    changed();
+  }
+  canvas.addEventListener("pointerup", finish);
+  canvas.addEventListener("pointercancel", finish);
+  // No scrolling, zooming or context menu while drawing on touch screens.
+  canvas.addEventListener("touchstart", (event) => event.preventDefault(), { passive: false });
+  canvas.addEventListener("contextmenu", (event) => event.preventDefault());
+
+  new ResizeObserver(resize).observe(canvas);
+  resize();
+
+  return {
+    canvas,
+    clear() {
+      if (!strokes.length && !current) return;
+      strokes.length = 0;
+      current = null;
+      redraw();
+      changed();
+    },
+    undo() {
+      if (!strokes.length) return;
+      strokes.pop();
+      redraw();
+      changed();
+    },
+    isEmpty() { return strokes.length === 0 && !current; },
+    strokeCount() { return strokes.length; },
+    // The drawing at a fixed scale, black on white: {width, height, data: Uint8ClampedArray RGBA}.
+    pixels() {
+      const rect = canvas.getBoundingClientRect();
+      const unit = side(rect.width, rect.height) || 1;
+      const width = Math.round((rect.width / unit) * SNAPSHOT_SIDE);
+      const height = Math.round((rect.height / unit) * SNAPSHOT_SIDE);
+      const off = document.createElement("canvas");
+      off.width = width;
+      off.height = height;
+      const c = off.getContext("2d", { willReadFrequently: true });
+      render(c, width, height, strokes);
+      return c.getImageData(0, 0, width, height);
+    },
+  };
+}
+
+const canvas = document.getElementById("pad");
+const pad = createPad(canvas);
+window.pad = pad;
+
+document.getElementById("clear").addEventListener("click", () => pad.clear());
+document.getElementById("undo").addEventListener("click", () => pad.undo());
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest && event.target.closest("input, select, textarea")) return;
+  if (event.key === "Escape") {
+    pad.clear();
+  } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    pad.undo();
+  }
+});
+
+// Boot progress from PyScript, shown until Python takes over the status line.
+const STAGES = {
+  "Loading Pyodide": "Loading Python…",
+  "Loading packages": "Loading packages (numpy, Pillow)…",
+  "Loading files": "Loading the networks…",
+};
+addEventListener("py:progress", (event) => {
+  const text = STAGES[event.detail];
+  const status = document.getElementById("status");
+  if (text && document.body.dataset.status === "loading") status.textContent = text;
+});

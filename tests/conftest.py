@@ -1,0 +1,58 @@
+"""Shared fixtures: the site served on loopback, and a Chromium page with the network closed.
+
+A test that uses `page` fails at teardown if the page had an uncaught JS error, a console error, a Python
+traceback, or tried to reach anything but loopback and the (mirrored) pinned CDN.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests import browser
+from tools import build_runtime, webserver
+
+
+@pytest.fixture(scope="session")
+def cache_root():
+    problems = build_runtime.verify(build_runtime.cache_root())
+    if problems:
+        pytest.fail("the runtime mirror is incomplete — run `bash tools/setup.sh` (or tools/build_runtime.py):\n"
+                    + "\n".join(problems[:5]))
+    return build_runtime.cache_root()
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    server, url = webserver.start()
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = browser.launch(playwright)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_and_watch(chromium, cache_root):
+    context, page, watch = browser.new_page(chromium, cache_root)
+    yield page, watch
+    watch.check_page(page)
+    context.close()
+    problems = watch.problems()
+    if problems:
+        pytest.fail("the page had problems:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def page(page_and_watch):
+    return page_and_watch[0]
+
+
+@pytest.fixture
+def watch(page_and_watch):
+    return page_and_watch[1]
