@@ -1,0 +1,162 @@
+"""Train the two networks with TensorFlow/Keras, evaluate them, and export them for the page.
+
+    python -m training.train --seed 1 --out weights/
+
+trains the LeNet-like CNN and the MLP on the 60,000 MNIST training images with drawing-like augmentation
+(training/augment.py), exports each to `<out>/<net>.npz` (training/export.py), re-loads the exported file with
+py/net.py to measure its MNIST test accuracy (what the page will really get), and records everything in
+`<out>/manifest.json`: command, seed, data md5s, versions, accuracy, size, sha256. The test set is used only for
+that final report, never for choosing anything during training.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from training import export, mnist  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NETS = ("cnn", "mlp")
+
+
+def build_cnn(keras, small=False):
+    """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer."""
+    c1, c2, hidden = (8, 16, 32) if small else (32, 64, 128)
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(c1, 5, name="conv1"), layers.BatchNormalization(), layers.ReLU(),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(c2, 5, name="conv2"), layers.BatchNormalization(), layers.ReLU(),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dropout(0.25),
+        layers.Dense(hidden, activation="relu", name="dense1"),
+        layers.Dropout(0.4),
+        layers.Dense(10, activation="softmax", name="out"),
+    ], name="cnn")
+
+
+def build_mlp(keras, small=False):
+    """The "smooth brain": two hidden ReLU layers on the flattened pixels."""
+    h1, h2 = (64, 32) if small else (256, 128)
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Flatten(),
+        layers.Dense(h1, activation="relu", name="dense1"),
+        layers.Dropout(0.2),
+        layers.Dense(h2, activation="relu", name="dense2"),
+        layers.Dropout(0.2),
+        layers.Dense(10, activation="softmax", name="out"),
+    ], name="mlp")
+
+
+BUILDERS = {"cnn": build_cnn, "mlp": build_mlp}
+# MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
+AUGMENT_STRENGTH = {"cnn": 1.0, "mlp": 0.6}
+
+
+def dataset(tf, x, y, batch_size, strength, seed):
+    from training.augment import augment
+
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if strength > 0:
+        ds = ds.map(lambda a, b: (augment(a, strength), b), num_parallel_calls=1, deterministic=True)
+    return ds.prefetch(2)
+
+
+def train_one(name, args, x_train, y_train):
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(args.seed)
+    model = BUILDERS[name](keras, small=args.small)
+    epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
+    strength = 0.0 if args.no_augment else AUGMENT_STRENGTH[name]
+    ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed)
+    steps = epochs * int(np.ceil(len(x_train) / args.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps, alpha=0.01)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    print("\n== %s: %s, %d epochs, augmentation strength %.1f" % (name, model.count_params(), epochs, strength))
+    model.fit(ds, epochs=epochs, verbose=1 if sys.stdout.isatty() else 2)
+    return model
+
+
+def evaluate_exported(path, x_test, y_test):
+    """Test accuracy of the exported file as py/net.py runs it (the page's numbers)."""
+    sys.path.insert(0, str(ROOT / "py"))
+    import net
+
+    model = net.load(path, manifest=None)
+    x = x_test.astype(np.float32) / 255.0
+    predicted = np.concatenate([model.predict(x[i:i + 1000]) for i in range(0, len(x), 1000)])
+    return float((predicted == y_test).mean())
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Train the CNN and the MLP on MNIST and export them for the page.")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (numpy, TF, Python)")
+    parser.add_argument("--nets", default="cnn,mlp", help="which nets to train, comma-separated (cnn, mlp)")
+    parser.add_argument("--epochs-cnn", type=int, default=15)
+    parser.add_argument("--epochs-mlp", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay)")
+    parser.add_argument("--storage", choices=export.STORAGES, default="int8", help="how kernels are stored")
+    parser.add_argument("--train-limit", type=int, default=0, help="train on the first N images only (quick runs)")
+    parser.add_argument("--small", action="store_true", help="tiny layer sizes (tests, quick runs)")
+    parser.add_argument("--no-augment", action="store_true", help="train on plain MNIST")
+    parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    names = [n.strip() for n in args.nets.split(",") if n.strip()]
+    unknown = set(names) - set(NETS)
+    if unknown:
+        raise SystemExit("unknown net(s): %s (choose from %s)" % (", ".join(sorted(unknown)), ", ".join(NETS)))
+    import keras
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    x_train, y_train = mnist.load("train")
+    x_test, y_test = mnist.load("test")
+    if args.train_limit:
+        x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
+    x_train = (x_train.astype(np.float32) / 255.0)[..., None]
+    command = "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
+    for name in names:
+        started = time.time()
+        model = train_one(name, args, x_train, y_train)
+        keras_accuracy = float(model.evaluate((x_test.astype(np.float32) / 255.0)[..., None], y_test, verbose=0)[1])
+        layers = export.keras_layers(model)
+        facts = export.write(args.out / (name + ".npz"), export.npz_bytes(name, layers, args.storage))
+        accuracy = evaluate_exported(args.out / (name + ".npz"), x_test, y_test)
+        entry = dict(facts, architecture=export.summarize(layers), params=int(model.count_params()),
+                     storage=args.storage, mnist_test_accuracy=round(accuracy, 4),
+                     keras_test_accuracy=round(keras_accuracy, 4), command=command, seed=args.seed,
+                     epochs=args.epochs_cnn if name == "cnn" else args.epochs_mlp,
+                     augmentation_strength=0.0 if args.no_augment else AUGMENT_STRENGTH[name],
+                     train_images=len(x_train), data_md5=mnist.checksums(),
+                     tensorflow=tf.__version__, keras=keras.__version__,
+                     train_seconds=round(time.time() - started))
+        export.update_manifest(args.out, name, entry)
+        print("== %s: MNIST test accuracy %.2f%% (Keras %.2f%%), %d bytes → %s"
+              % (name, 100 * accuracy, 100 * keras_accuracy, facts["bytes"], args.out / facts["file"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
