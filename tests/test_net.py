@@ -1,0 +1,175 @@
+"""py/net.py against Keras (parity to 1e-4), its file validation, and the committed weights."""
+import io
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import net
+from training import export, mnist, train
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+WEIGHTS = os.path.join(os.path.dirname(__file__), "..", "weights")
+PARITY_IMAGES = 1000
+
+
+@pytest.fixture(scope="module")
+def data():
+    x_train, y_train = mnist.load("train")
+    x_test, y_test = mnist.load("test")
+    return ((x_train[:3000].astype(np.float32) / 255)[..., None], y_train[:3000],
+            x_test.astype(np.float32) / 255, y_test)
+
+
+def fit(model, data):
+    x, y = data[0], data[1]
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    return model
+
+
+def every_kind_model(keras):
+    """A tiny net with every layer kind net.py has: conv (same + valid), BN (folded), pool, flatten,
+    dense, relu, sigmoid, softmax."""
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(4, 3, padding="same", name="c1"), layers.BatchNormalization(), layers.ReLU(),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(6, 5, activation="relu", name="c2"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(16, activation="sigmoid", name="d1"),
+        layers.Dense(10, name="d2"), layers.Activation("softmax"),
+    ])
+
+
+@pytest.fixture(scope="module")
+def keras_models(data):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return {"every_kind": fit(every_kind_model(keras), data),
+            "cnn": fit(train.build_cnn(keras, small=True), data),
+            "mlp": fit(train.build_mlp(keras, small=True), data)}
+
+
+def exported(model, storage="float32"):
+    return net.loads(export.npz_bytes(model.name, export.keras_layers(model), storage), model.name)
+
+
+@pytest.mark.parametrize("name", ["every_kind", "cnn", "mlp"])
+def test_numpy_forward_matches_keras(keras_models, data, name):
+    model = keras_models[name]
+    x = data[2][:PARITY_IMAGES]
+    expected = model.predict(x[..., None], verbose=0)
+    actual = exported(model).predict_proba(x)
+    assert actual.shape == (PARITY_IMAGES, 10) and actual.dtype == np.float32
+    assert np.abs(actual - expected).max() <= 1e-4
+    np.testing.assert_allclose(actual.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_single_image_equals_batch_row(keras_models, data):
+    model = exported(keras_models["cnn"])
+    batch = model.predict_proba(data[2][:5])
+    single = model.predict_proba(data[2][3])
+    assert single.shape == (10,)
+    np.testing.assert_allclose(single, batch[3], atol=1e-6)
+
+
+def test_int8_storage_stays_close_to_float(keras_models, data):
+    model = keras_models["cnn"]
+    x = data[2][:PARITY_IMAGES]
+    full, small = exported(model, "float32"), exported(model, "int8")
+    agree = (full.predict(x) == small.predict(x)).mean()
+    assert agree >= 0.99
+    assert np.abs(full.predict_proba(x) - small.predict_proba(x)).mean() < 0.01
+
+
+def test_wrong_input_shape_is_a_clear_error(keras_models):
+    with pytest.raises(ValueError, match="expects"):
+        exported(keras_models["mlp"]).predict_proba(np.zeros((2, 20, 20), np.float32))
+
+
+# Validation of weights files: each problem raises ModelError naming the file.
+
+def npz_with(arrays):
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def arrays_of(data):
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        return {k: archive[k] for k in archive.files}
+
+
+@pytest.fixture(scope="module")
+def good_bytes(keras_models):
+    model = keras_models["cnn"]
+    return export.npz_bytes("cnn", export.keras_layers(model), "int8")
+
+
+def test_missing_array_is_named(good_bytes):
+    arrays = arrays_of(good_bytes)
+    del arrays["conv2.bias"]
+    with pytest.raises(net.ModelError, match=r"cnn-broken\.npz: missing array 'conv2\.bias'"):
+        net.loads(npz_with(arrays), "cnn-broken.npz")
+
+
+def test_wrong_shape_is_named(good_bytes):
+    arrays = arrays_of(good_bytes)
+    arrays["dense1.kernel"] = arrays["dense1.kernel"][:-3]
+    with pytest.raises(net.ModelError, match=r"x\.npz: layer \d+ \(dense\): kernel .* does not fit"):
+        net.loads(npz_with(arrays), "x.npz")
+
+
+def test_not_an_npz_is_a_clear_error():
+    with pytest.raises(net.ModelError, match=r"bad\.npz: not a readable weights file"):
+        net.loads(b"<html>404 not found</html>", "bad.npz")
+
+
+def test_unknown_layer_kind(good_bytes):
+    arrays = arrays_of(good_bytes)
+    architecture = json.loads(str(arrays["architecture"]))
+    architecture["layers"].insert(0, {"kind": "lstm"})
+    arrays["architecture"] = np.array(json.dumps(architecture))
+    with pytest.raises(net.ModelError, match="unknown layer kind"):
+        net.loads(npz_with(arrays), "x.npz")
+
+
+def test_flipped_byte_fails_the_manifest_check(tmp_path, good_bytes):
+    facts = export.write(tmp_path / "cnn.npz", good_bytes)
+    export.update_manifest(tmp_path, "cnn", facts)
+    assert net.load(str(tmp_path / "cnn.npz")).name == "cnn"
+    corrupted = bytearray(good_bytes)
+    corrupted[len(corrupted) // 2] ^= 0x01
+    (tmp_path / "cnn.npz").write_bytes(bytes(corrupted))
+    with pytest.raises(net.ModelError, match=r"cnn\.npz: sha256 \w+ differs from the manifest"):
+        net.load(str(tmp_path / "cnn.npz"))
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(net.ModelError, match="cannot be read"):
+        net.load(str(tmp_path / "nope.npz"))
+
+
+# The committed weights: they verify against the manifest and meet the issue's floors.
+
+COMMITTED = {"cnn": 0.995, "mlp": 0.985}
+
+
+@pytest.mark.parametrize("name", sorted(COMMITTED))
+def test_committed_weights_verify_and_meet_the_floor(data, name, tmp_path):
+    path = os.path.join(WEIGHTS, name + ".npz")
+    manifest = json.load(open(os.path.join(WEIGHTS, "manifest.json")))
+    entry = manifest["models"][name]
+    model = net.load(path)  # checks the sha256 against manifest.json
+    accuracy = (model.predict(data[2]) == data[3]).mean()
+    assert accuracy >= COMMITTED[name]
+    assert abs(accuracy - entry["mnist_test_accuracy"]) < 1e-3, "the manifest's accuracy must be reproducible"
+    assert entry["data_md5"] == mnist.checksums() and "training.train" in entry["command"]
+    shutil.copy(path, tmp_path / (name + ".npz"))
+    assert net.load(str(tmp_path / (name + ".npz")), manifest=manifest).name == name
