@@ -1,0 +1,377 @@
+"""Turn a canvas drawing into what the networks were trained on, and split a number into its digits.
+
+A drawing is black ink on white, of any size, anywhere on the canvas, with any pen. MNIST digits are white ink
+on black, fitted in a 20x20 box (aspect kept, anti-aliased) and centred by centre of mass in 28x28, with a stroke
+about an eighth of the digit's size. This module brings one to the other:
+
+    decode_image(data)      data URL / base64 / bytes  -> PIL image          (bad input: PreprocessError)
+    ink(image)              PIL image                  -> (H, W) float32 in [0, 1], ink = 1
+    from_rgba(buf, w, h)    canvas getImageData bytes  -> (H, W) ink array  (skips PNG encode/decode)
+    to_mnist(image)         image or ink array         -> (28, 28) float32 in [0, 1], ink = 1, or None if blank
+    segment_boxes(image)    image or ink array         -> [(box, (28, 28) array)] left to right
+    segment(image)          image or ink array         -> [(28, 28) array] left to right
+
+Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+# --- Every threshold, in one place -------------------------------------------------------------------------
+MAX_PAYLOAD_BYTES = 8 * 1024 * 1024   # a 4K canvas PNG is ~1-3 MB; more is not a drawing
+MAX_SIDE = 4096                       # pixels per side accepted from a decoded image
+MAX_PIXELS = 16_000_000               # and in total (checked before decoding: no decompression bombs)
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
+WORK_MAX_SIDE = 800                   # larger images are reduced first: plenty for 28x28, and fast
+INK_LEVEL = 0.15                      # a pixel with more ink than this is part of a stroke (for geometry)
+MIN_DIGIT_FRACTION = 0.03             # ink smaller than this fraction of the canvas's short side is no digit
+SPECK_MASS_FRACTION = 0.06            # a piece with less ink than this share of the largest piece is a speck
+MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
+NARROW_FLOOR = 0.35                   # ... the narrower width counts as at least this share of the digit height
+SPLIT_ASPECT = 1.25                   # a piece this much wider than tall holds several touching digits
+DIGIT_ASPECT = 0.8                    # typical width / height of one digit, to guess how many are touching
+CUT_SEARCH = 0.3                      # look for a cut within this share of a digit's width around the guess
+BOX = 20                              # MNIST: the digit is fitted in a 20x20 box ...
+SIZE = 28                             # ... inside a 28x28 image
+WORK_BOX = 4 * BOX                    # stroke width is normalized at 4x the final size
+TARGET_STROKE = 0.13                  # MNIST's median stroke width / digit size (measured on the test set)
+STROKE_TOLERANCE = 0.3                # leave strokes within +-30% of the target alone
+MAX_FILTER = 9                        # largest thickening/thinning filter at WORK_BOX scale
+
+
+class PreprocessError(ValueError):
+    """The input is not a drawing this app can read; the message is fit to show a person."""
+
+
+# --- Decoding ----------------------------------------------------------------------------------------------
+
+def decode_image(data) -> Image.Image:
+    """A canvas data URL (PNG or JPEG), bare base64, or image bytes -> a loaded PIL image."""
+    if isinstance(data, str):
+        raw = _decode_text(data.strip())
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+    else:
+        raise PreprocessError("Expected an image as a data URL, base64 text or bytes, not %s."
+                              % type(data).__name__)
+    if not raw:
+        raise PreprocessError("The image is empty.")
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raise PreprocessError("The image is too large (%d MB; at most %d MB)."
+                              % (len(raw) // 2 ** 20, MAX_PAYLOAD_BYTES // 2 ** 20))
+    try:
+        image = Image.open(io.BytesIO(raw))
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for "not an image"
+        raise PreprocessError("That is not an image Digit Factoid can read.") from None
+    width, height = image.size
+    if image.format not in FORMATS:
+        raise PreprocessError("Images in %s format are not supported." % image.format)
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE and width * height <= MAX_PIXELS):
+        raise PreprocessError("The image is %dx%d pixels; at most %dx%d is accepted."
+                              % (width, height, MAX_SIDE, MAX_SIDE))
+    try:
+        image.load()
+    except Exception:  # noqa: BLE001
+        raise PreprocessError("The image data is damaged or incomplete.") from None
+    return image
+
+
+def _decode_text(text: str) -> bytes:
+    if len(text) > MAX_PAYLOAD_BYTES * 4 // 3 + 100:
+        raise PreprocessError("The image is too large (at most %d MB)." % (MAX_PAYLOAD_BYTES // 2 ** 20))
+    if text.startswith("data:"):
+        header, comma, text = text.partition(",")
+        if not comma or not header.endswith(";base64"):
+            raise PreprocessError("The data URL is not base64-encoded.")
+        mime = header[5:-7].lower()
+        if mime not in ("image/png", "image/jpeg", "image/jpg", "image/webp"):
+            raise PreprocessError("The data URL holds %s, not a PNG or JPEG image." % (mime or "no type"))
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise PreprocessError("The image data is not valid base64.") from None
+
+
+# --- Pixels to ink -----------------------------------------------------------------------------------------
+
+def ink(image: Image.Image) -> np.ndarray:
+    """(H, W) float32 in [0, 1], ink = 1. Transparent pixels are background; dark-background images are not
+    inverted (their bright strokes are the ink)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    return _ink_from_gray(gray)
+
+
+def from_rgba(buffer, width: int, height: int) -> np.ndarray:
+    """Canvas `getImageData` bytes (RGBA, row-major) -> (H, W) ink array, alpha composited over white."""
+    pixels = np.frombuffer(buffer, dtype=np.uint8)
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS or pixels.size != width * height * 4:
+        raise PreprocessError("The canvas pixels do not match a %dx%d image." % (width, height))
+    rgba = pixels.reshape(height, width, 4).astype(np.float32) / 255.0
+    alpha = rgba[..., 3]
+    luminance = rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114
+    return _ink_from_gray(luminance * alpha + (1.0 - alpha))
+
+
+def _ink_from_gray(gray: np.ndarray) -> np.ndarray:
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    return gray if np.median(border) < 0.5 else (1.0 - gray).astype(np.float32)
+
+
+def _as_ink(image) -> tuple[np.ndarray, float]:
+    """Ink array at working size, and the factor from working to input coordinates."""
+    array = ink(image) if isinstance(image, Image.Image) else np.asarray(image, dtype=np.float32)
+    if array.ndim != 2 or array.size == 0:
+        raise PreprocessError("Expected a 2-D drawing, got shape %s." % (array.shape,))
+    longest = max(array.shape)
+    if longest <= WORK_MAX_SIDE:
+        return array, 1.0
+    factor = longest / WORK_MAX_SIDE
+    size = (max(1, round(array.shape[1] / factor)), max(1, round(array.shape[0] / factor)))
+    reduced = Image.fromarray(array, mode="F").resize(size, Image.BOX)
+    return np.asarray(reduced, dtype=np.float32), factor
+
+
+# --- Connected pieces of ink -------------------------------------------------------------------------------
+
+class Pieces:
+    """8-connected components of ink, found from horizontal runs with a union-find.
+
+    runs: rows, starts, ends (exclusive) of each run of ink; label: the component of each run.
+    Per component: mass (summed ink), box (x0, y0, x1, y1) exclusive ends."""
+
+    def __init__(self, array: np.ndarray):
+        mask = array > INK_LEVEL
+        height, width = mask.shape
+        edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+        self.rows, self.starts = np.nonzero(edges == 1)
+        self.ends = np.nonzero(edges == -1)[1]
+        self.label = self._connect()
+        sums = np.pad(np.cumsum(array, axis=1), ((0, 0), (1, 0)))
+        run_mass = sums[self.rows, self.ends] - sums[self.rows, self.starts]
+        n = int(self.label.max()) + 1 if self.label.size else 0
+        self.count = n
+        self.mass = np.bincount(self.label, weights=run_mass, minlength=n)
+        self.box = np.zeros((n, 4), dtype=np.int64)
+        self.box[:, :2] = [width, height]
+        np.minimum.at(self.box[:, 0], self.label, self.starts)
+        np.minimum.at(self.box[:, 1], self.label, self.rows)
+        np.maximum.at(self.box[:, 2], self.label, self.ends)
+        np.maximum.at(self.box[:, 3], self.label, self.rows + 1)
+        self.shape = mask.shape
+
+    def _connect(self) -> np.ndarray:
+        parent = list(range(len(self.rows)))
+
+        def find(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        rows, starts, ends = self.rows.tolist(), self.starts.tolist(), self.ends.tolist()
+        previous, current, row = [], [], -1
+        for i, r in enumerate(rows):
+            if r != row:
+                previous = current if r == row + 1 else []
+                current, row = [], r
+            for j in previous:  # runs of the row above touching this one, diagonals included
+                if starts[j] <= ends[i] and ends[j] >= starts[i]:
+                    a, b = find(i), find(j)
+                    if a != b:
+                        parent[a] = b
+            current.append(i)
+        roots = [find(i) for i in range(len(rows))]
+        _, label = np.unique(np.array(roots, dtype=np.int64), return_inverse=True)
+        return label.reshape(-1)
+
+    def mask_of(self, components) -> np.ndarray:
+        """Boolean (H, W) mask of the given components' runs."""
+        mask = np.zeros(self.shape, dtype=bool)
+        chosen = np.isin(self.label, list(components))
+        for r, s, e in zip(self.rows[chosen].tolist(), self.starts[chosen].tolist(), self.ends[chosen].tolist()):
+            mask[r, s:e] = True
+        return mask
+
+
+def _digit_components(pieces: Pieces, short_side: int) -> list[int]:
+    """Components that are not specks; empty when the drawing is blank or too small to be a digit."""
+    if pieces.count == 0:
+        return []
+    sizes = np.maximum(pieces.box[:, 2] - pieces.box[:, 0], pieces.box[:, 3] - pieces.box[:, 1])
+    if sizes.max() < MIN_DIGIT_FRACTION * short_side:
+        return []
+    keep = pieces.mass >= SPECK_MASS_FRACTION * pieces.mass.max()
+    return [int(i) for i in np.nonzero(keep)[0]]
+
+
+# --- One digit to MNIST ------------------------------------------------------------------------------------
+
+def _stroke_width(binary: np.ndarray) -> float:
+    """Mean stroke width of a binary image: area / half the boundary (a stroke of width w, length L has
+    area wL and about 2L boundary pixels)."""
+    area = binary.sum()
+    padded = np.pad(binary, 1)
+    inner = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    boundary = (binary & ~inner).sum()
+    return 2.0 * area / max(boundary, 1)
+
+
+def _normalize_stroke(image: Image.Image) -> Image.Image:
+    """Thicken or thin the strokes of a WORK_BOX-sized digit toward MNIST's stroke/size ratio."""
+    array = np.asarray(image, dtype=np.float32)
+    width = _stroke_width(array > 127)
+    target = TARGET_STROKE * max(image.size)
+    if width < target * (1 - STROKE_TOLERANCE):
+        size = min(MAX_FILTER, 2 * int(round((target - width) / 2)) + 1)
+        return image.filter(ImageFilter.MaxFilter(size)) if size >= 3 else image
+    if width > target * (1 + STROKE_TOLERANCE):
+        # Thin by at most half the excess so that no stroke vanishes.
+        size = min(MAX_FILTER, 2 * int(round((width - target) / 4)) + 1)
+        return image.filter(ImageFilter.MinFilter(size)) if size >= 3 else image
+    return image
+
+
+def _fit_box(digit: np.ndarray) -> np.ndarray:
+    """A cropped ink array -> the digit in a BOX-sized frame (aspect kept), float32 in [0, 1]."""
+    height, width = digit.shape
+    scale = WORK_BOX / max(height, width)
+    work_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    work = Image.fromarray(np.clip(digit * 255, 0, 255).astype(np.uint8)).resize(work_size, Image.LANCZOS)
+    work = _normalize_stroke(work)
+    final_size = (max(1, round(work_size[0] * BOX / WORK_BOX)), max(1, round(work_size[1] * BOX / WORK_BOX)))
+    small = work.resize(final_size, Image.BOX)
+    return np.asarray(small, dtype=np.float32) / 255.0
+
+
+def _center(digit: np.ndarray) -> np.ndarray:
+    """Paste a BOX-fitted digit into SIZE x SIZE so that its centre of mass is at the centre."""
+    height, width = digit.shape
+    total = digit.sum()
+    ys, xs = np.indices(digit.shape)
+    cy = (ys * digit).sum() / total if total > 0 else height / 2
+    cx = (xs * digit).sum() / total if total > 0 else width / 2
+    top = int(round(SIZE / 2 - cy - 0.5))
+    left = int(round(SIZE / 2 - cx - 0.5))
+    top = min(max(top, 0), SIZE - height)
+    left = min(max(left, 0), SIZE - width)
+    out = np.zeros((SIZE, SIZE), dtype=np.float32)
+    out[top:top + height, left:left + width] = digit
+    return out
+
+
+def _normalize(array: np.ndarray, mask: np.ndarray, box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    crop = array[y0:y1, x0:x1] * mask[y0:y1, x0:x1]
+    return _center(np.clip(_fit_box(crop), 0.0, 1.0))
+
+
+def _grown(mask: np.ndarray) -> np.ndarray:
+    """The mask grown by one pixel, so the anti-aliased edge of a stroke stays with it."""
+    padded = np.pad(mask, 1)
+    grown = mask.copy()
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            grown |= padded[dy:dy + mask.shape[0], dx:dx + mask.shape[1]]
+    return grown
+
+
+def _box_of(mask: np.ndarray):
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def to_mnist(image):
+    """A drawing (PIL image or (H, W) ink array, ink = 1) -> (28, 28) float32 in [0, 1], ink = 1, MNIST-style;
+    None when there is no ink (or only specks). All the ink is taken as one digit."""
+    array, _ = _as_ink(image)
+    pieces = Pieces(array)
+    components = _digit_components(pieces, min(array.shape))
+    if not components:
+        return None
+    mask = _grown(pieces.mask_of(components))
+    return _normalize(array, mask, _box_of(pieces.mask_of(components)))
+
+
+# --- Several digits ----------------------------------------------------------------------------------------
+
+def _groups(pieces: Pieces, components: list[int]) -> list[list[int]]:
+    """Merge components stacked over each other (a 5's lifted bar, a 4 in two strokes) into digit groups."""
+    groups = [[c] for c in components]
+    boxes = [pieces.box[c].copy() for c in components]
+    height = max(b[3] - b[1] for b in boxes)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                a, b = boxes[i], boxes[j]
+                overlap = min(a[2], b[2]) - max(a[0], b[0])
+                narrower = max(min(a[2] - a[0], b[2] - b[0]), NARROW_FLOOR * height)
+                if overlap / narrower >= MERGE_OVERLAP:
+                    groups[i] += groups.pop(j)
+                    boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+                    boxes.pop(j)
+                    merged = True
+                    break
+            if merged:
+                break
+    return groups
+
+
+def _split(array: np.ndarray, mask: np.ndarray, box) -> list[tuple]:
+    """Split a group much wider than tall (touching digits) at the columns with the least ink."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    if width <= SPLIT_ASPECT * height:
+        return [box]
+    count = max(2, int(round(width / (DIGIT_ASPECT * height))))
+    columns = (array[y0:y1, x0:x1] * mask[y0:y1, x0:x1]).sum(axis=0)
+    step = width / count
+    cuts = [x0]
+    for k in range(1, count):
+        lo = int(k * step - CUT_SEARCH * step)
+        hi = int(k * step + CUT_SEARCH * step) + 1
+        cuts.append(x0 + lo + int(np.argmin(columns[lo:hi])))
+    cuts.append(x1)
+    boxes = []
+    for left, right in zip(cuts[:-1], cuts[1:]):
+        part = np.zeros_like(mask)
+        part[y0:y1, left:right] = mask[y0:y1, left:right]
+        if part.any():
+            boxes.append(_box_of(part))
+    return boxes
+
+
+def segment_boxes(image):
+    """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
+    right); boxes are in the input's pixel coordinates. Empty list when there is no ink."""
+    array, factor = _as_ink(image)
+    pieces = Pieces(array)
+    components = _digit_components(pieces, min(array.shape))
+    found = []
+    for group in _groups(pieces, components):
+        mask = pieces.mask_of(group)
+        for box in _split(array, mask, _box_of(mask)):
+            x0, y0, x1, y1 = box
+            part = np.zeros_like(mask)
+            part[y0:y1, x0:x1] = mask[y0:y1, x0:x1]
+            grown = _grown(part)
+            grown[:, :x0] = False
+            grown[:, x1:] = False
+            found.append(((x0 + x1) / 2, box, _normalize(array, grown, box)))
+    found.sort(key=lambda item: item[0])
+    return [(tuple(int(round(v * factor)) for v in box), digit) for _, box, digit in found]
+
+
+def segment(image):
+    """A drawing of one or more digits -> [(28, 28) float32 arrays] left to right (see segment_boxes)."""
+    return [digit for _, digit in segment_boxes(image)]
