@@ -1,0 +1,125 @@
+"""Synthetic canvas drawings for the preprocessing tests and benchmark: black ink on a white (or transparent)
+canvas, as the page's drawing pad makes them.
+
+    draw_digit(digit, ...)         a digit from pen strokes (polylines), any canvas, position, size and pen
+    render_mnist(x28, ...)         an MNIST digit upscaled to pen-like strokes on a canvas
+    compose(parts, ...)            several ink arrays side by side (random gaps, sizes, small overlaps)
+    as_canvas(ink, ...)            an (H, W) ink array -> the RGBA/RGB image a canvas would give
+
+Ink arrays are (H, W) float32 in [0, 1], ink = 1.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+# Pen strokes of each digit in a unit box: x in [0, 0.6], y in [0, 1] (y down), like a person draws them.
+# Several strokes for one digit are lifted pen moves: the pieces segmentation must keep together.
+STROKES = {
+    0: [[(0.3, 0.0), (0.1, 0.12), (0.0, 0.5), (0.1, 0.88), (0.3, 1.0), (0.5, 0.88), (0.6, 0.5), (0.5, 0.12),
+         (0.3, 0.0)]],
+    1: [[(0.15, 0.2), (0.35, 0.0), (0.35, 1.0)]],
+    2: [[(0.0, 0.2), (0.15, 0.03), (0.35, 0.0), (0.55, 0.12), (0.55, 0.35), (0.0, 1.0), (0.6, 1.0)]],
+    3: [[(0.0, 0.1), (0.3, 0.0), (0.55, 0.12), (0.55, 0.35), (0.25, 0.48), (0.58, 0.62), (0.58, 0.88),
+         (0.3, 1.0), (0.0, 0.9)]],
+    4: [[(0.45, 1.0), (0.45, 0.0), (0.0, 0.65), (0.6, 0.65)]],
+    5: [[(0.55, 0.0), (0.08, 0.0)],  # the top bar, drawn apart from the body
+        [(0.05, 0.1), (0.0, 0.45), (0.3, 0.38), (0.55, 0.5), (0.58, 0.78), (0.4, 0.97), (0.15, 1.0), (0.0, 0.9)]],
+    6: [[(0.5, 0.0), (0.2, 0.25), (0.02, 0.6), (0.08, 0.92), (0.3, 1.0), (0.52, 0.9), (0.55, 0.65),
+         (0.3, 0.52), (0.05, 0.65)]],
+    7: [[(0.0, 0.0), (0.6, 0.0), (0.2, 1.0)],
+        [(0.15, 0.5), (0.5, 0.5)]],  # the cross bar
+    8: [[(0.3, 0.5), (0.05, 0.35), (0.08, 0.08), (0.3, 0.0), (0.52, 0.08), (0.55, 0.35), (0.3, 0.5),
+         (0.02, 0.7), (0.08, 0.93), (0.3, 1.0), (0.52, 0.93), (0.58, 0.7), (0.3, 0.5)]],
+    9: [[(0.55, 0.3), (0.3, 0.42), (0.05, 0.3), (0.08, 0.05), (0.3, 0.0), (0.55, 0.1), (0.55, 0.3),
+         (0.5, 1.0)]],
+}
+# A "4" in two lifted strokes: the open angle, then the down stroke apart from it.
+FOUR_IN_TWO = [[(0.35, 0.0), (0.0, 0.65), (0.6, 0.65)], [(0.45, 0.3), (0.45, 1.0)]]
+
+
+def draw_strokes(strokes, canvas=(280, 280), height=168, center=(140, 140), pen=15, fill="white"):
+    """Pen strokes in the unit box, drawn black with a round pen of `pen` px, the box `height` px tall,
+    centred at `center` on a canvas of (width, height) px. fill: "white" (RGB) or "transparent" (RGBA)."""
+    mode, background = ("RGBA", (0, 0, 0, 0)) if fill == "transparent" else ("RGB", (255, 255, 255))
+    image = Image.new(mode, canvas, background)
+    draw = ImageDraw.Draw(image)
+    black = (0, 0, 0, 255) if mode == "RGBA" else (0, 0, 0)
+    left, top = center[0] - 0.3 * height, center[1] - 0.5 * height
+    for stroke in strokes:
+        points = [(left + x * height, top + y * height) for x, y in stroke]
+        draw.line(points, fill=black, width=pen, joint="curve")
+        for x, y in (points[0], points[-1]):  # round caps, as the canvas' lineCap = "round"
+            draw.ellipse([x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2], fill=black)
+    return image
+
+
+def draw_digit(digit, canvas=(280, 280), height=168, center=None, pen=15, fill="white"):
+    """The digit (0-9) drawn as pen strokes; see draw_strokes. center defaults to the canvas centre."""
+    center = center or (canvas[0] / 2, canvas[1] / 2)
+    return draw_strokes(STROKES[digit], canvas, height, center, pen, fill)
+
+
+def mnist_ink(x28, height, thickness=0, level=0.5):
+    """An MNIST digit (uint8 (28, 28), white on black) as a pen-like ink array `height` px tall: cropped to
+    its ink, upscaled, thresholded at `level` (a pen is solid) with the edge softly anti-aliased, then
+    thickened (thickness > 0) or thinned (< 0) by that many px on each side."""
+    rows, cols = np.nonzero(x28 > 0)
+    crop = Image.fromarray(x28[rows.min():rows.max() + 1, cols.min():cols.max() + 1])
+    scale = height / crop.height
+    big = crop.resize((max(1, round(crop.width * scale)), height), Image.BICUBIC)
+    solid = Image.fromarray(((np.asarray(big) > 255 * level) * 255).astype(np.uint8))
+    if thickness:
+        size = 2 * abs(thickness) + 1
+        solid = solid.filter(ImageFilter.MaxFilter(size) if thickness > 0 else ImageFilter.MinFilter(size))
+    smooth = solid.filter(ImageFilter.GaussianBlur(0.7))
+    return np.asarray(smooth, dtype=np.float32) / 255.0
+
+
+def place(ink, canvas=(280, 280), top_left=(0, 0)):
+    """An ink array pasted on a blank (H, W) ink canvas of (width, height) px at top_left (clipped)."""
+    out = np.zeros((canvas[1], canvas[0]), dtype=np.float32)
+    x, y = top_left
+    h, w = ink.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, canvas[0]), min(y + h, canvas[1])
+    out[y0:y1, x0:x1] = np.maximum(out[y0:y1, x0:x1], ink[y0 - y:y1 - y, x0 - x:x1 - x])
+    return out
+
+
+def render_mnist(x28, rng, canvas=280, thickness=None):
+    """An MNIST digit as a canvas drawing: random size (35-90 % of the canvas), place and pen thickness;
+    returns an RGB PIL image (black on white)."""
+    height = int(rng.uniform(0.35, 0.9) * canvas)
+    thickness = int(rng.integers(-1, height // 25 + 1)) if thickness is None else thickness
+    ink = mnist_ink(x28, height, thickness)
+    x = int(rng.integers(0, canvas - ink.shape[1] + 1))
+    y = int(rng.integers(0, canvas - ink.shape[0] + 1))
+    return as_canvas(place(ink, (canvas, canvas), (x, y)))
+
+
+def compose(parts, rng, height=280, margin=20, gap=(-0.08, 0.35)):
+    """Ink arrays side by side on one canvas `height` px tall (wide enough for all), each at a random
+    vertical place, separated by random gaps in units of the mean part width (negative: a small overlap,
+    the parts touch). Returns the (H, W) ink array and each part's (x0, x1) extent."""
+    mean_width = np.mean([p.shape[1] for p in parts])
+    xs, x = [], margin
+    for part in parts:
+        xs.append(x)
+        x += part.shape[1] + int(rng.uniform(*gap) * mean_width)
+    width = max(x0 + p.shape[1] for x0, p in zip(xs, parts)) + margin
+    out = np.zeros((height, width), dtype=np.float32)
+    for x0, part in zip(xs, parts):
+        y0 = int(rng.integers(margin, max(margin, height - margin - part.shape[0]) + 1))
+        out = np.maximum(out, place(part, (width, height), (x0, y0)))
+    return out, [(x0, x0 + p.shape[1]) for x0, p in zip(xs, parts)]
+
+
+def as_canvas(ink, fill="white"):
+    """An (H, W) ink array -> the image a canvas gives: black ink on white (RGB), or on transparent (RGBA,
+    ink in the alpha channel, as a canvas that was never filled)."""
+    level = np.clip(ink * 255 + 0.5, 0, 255).astype(np.uint8)
+    if fill == "transparent":
+        rgba = np.zeros(ink.shape + (4,), dtype=np.uint8)
+        rgba[..., 3] = level
+        return Image.fromarray(rgba, "RGBA")
+    return Image.fromarray(255 - level).convert("RGB")
