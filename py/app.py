@@ -1,23 +1,273 @@
 """The page's UI module: the only Python that touches the DOM.
 
-It boots the app (packages, then weights), then listens to the drawing pad (static/pad.js) and shows what the
-networks read. Everything it computes comes from the pure modules beside it (preprocess, net, facts).
+Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
+each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
+segments them into digits (preprocess), runs both networks (net), shows the number, each net's reading and
+probabilities, the 28x28 images the nets saw, and a fact about the number (facts). Everything it computes comes
+from the pure modules beside it; this file only reads and writes the page. Text is always set as text.
 """
+import asyncio
+
+from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
+CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
+DEBOUNCE_S = 0.03  # strokes that end this close together are read once
+NETS = ("cnn", "mlp")
+# The order of the fallback reading: the CNN is the more accurate net on drawings.
+PRIMARY = "cnn"
 
-def set_status(text, state=None):
-    document.getElementById("status").textContent = text
-    if state:
-        document.body.dataset.status = state
+models = {}
+state = {"timer": None, "fact_task": None, "number": "", "generation": 0}
+handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
+
+
+def element(id_):
+    return document.getElementById(id_)
+
+
+def set_status(text, status=None):
+    element("status").textContent = text
+    if status:
+        document.body.dataset.status = status
+
+
+# --- Boot ---------------------------------------------------------------------------------------------------
+
+def load_models():
+    import net
+
+    for name in NETS:
+        models[name] = net.load("weights/%s.npz" % name)
+
+
+def listen(target, event, function):
+    proxy = create_proxy(function)
+    target.addEventListener(event, proxy)
+    handlers.append(proxy)
 
 
 def boot():
-    set_status("Loading packages (numpy, Pillow)…")
-    import numpy  # noqa: F401  (imported to prove the packages loaded)
-    import PIL  # noqa: F401
+    set_status("Loading the networks…")
+    try:
+        load_models()
+    except Exception as error:  # noqa: BLE001 - net.ModelError and I/O errors: the message says which file
+        set_status("The networks could not be loaded — %s. Reload the page; if it persists, the site's weights "
+                   "files are damaged." % error, "error")
+        return
+    listen(element("pad"), "pad:change", on_pad_change)
+    for radio in document.querySelectorAll("input[name=kind]"):
+        listen(radio, "change", on_kind_change)
+    set_status("Ready — draw a digit. Both networks run in your browser.", "ready")
+    if not window.pad.isEmpty():  # drawn while Python was loading
+        predict()
 
-    set_status("Ready — draw a digit.", "ready")
+
+# --- Reading the drawing ------------------------------------------------------------------------------------
+
+def on_pad_change(event):
+    if state["timer"] is not None:
+        state["timer"].cancel()
+    state["timer"] = asyncio.get_event_loop().call_later(DEBOUNCE_S, predict)
+
+
+def read_pad():
+    """The pad's digits: list of ((x0, y0, x1, y1), (28, 28) array), left to right."""
+    import preprocess
+
+    image = window.pad.pixels()
+    pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
+    ink = preprocess.from_rgba(pixels, image.width, image.height)
+    return preprocess.segment_boxes(ink)
+
+
+def predict():
+    state["timer"] = None
+    window.performance.mark("predict-start")
+    try:
+        digits = [] if window.pad.isEmpty() else read_pad()
+        if not digits:
+            show_empty()
+            return
+        import numpy as np
+
+        batch = np.stack([d for _, d in digits])
+        probabilities = {name: models[name].predict_proba(batch) for name in NETS}
+        show_reading(batch, probabilities)
+    except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
+        show_problem("Could not read that drawing: %s" % error)
+        raise
+    finally:
+        window.performance.mark("predict-end")
+        window.performance.measure("predict", "predict-start", "predict-end")
+
+
+def reading(probabilities):
+    """(digits as a string, lowest top probability) for one net's (N, 10) probabilities."""
+    top = probabilities.argmax(axis=1)
+    return "".join(str(int(d)) for d in top), float(probabilities.max(axis=1).min())
+
+
+# --- Showing results ----------------------------------------------------------------------------------------
+
+def show_empty():
+    element("number").dataset.value = ""
+    element("number").textContent = "?"
+    verdict("Draw a digit to begin.", "")
+    for name in NETS:
+        box = element(name)
+        box.dataset.digits = ""
+        box.dataset.confidence = ""
+        box.querySelector(".net-digits").textContent = "–"
+        box.querySelector(".net-conf").textContent = ""
+        box.querySelector(".bars").replaceChildren()
+    element("seen").replaceChildren()
+    set_fact_idle()
+
+
+def show_problem(message):
+    show_empty()
+    verdict(message, "disagree")
+
+
+def verdict(text, kind):
+    node = element("verdict")
+    node.textContent = text
+    node.className = "verdict " + kind
+
+
+def show_reading(batch, probabilities):
+    readings = {name: reading(p) for name, p in probabilities.items()}
+    number, confidence = readings[PRIMARY]
+    node = element("number")
+    node.dataset.value = number
+    node.textContent = number
+    for name in NETS:
+        show_net(name, readings[name], probabilities[name])
+    show_seen(batch)
+    explain(number, confidence, readings, probabilities[PRIMARY])
+    request_fact(number)
+
+
+def explain(number, confidence, readings, primary_probabilities):
+    others = [readings[name][0] for name in NETS if name != PRIMARY]
+    if confidence < CONFIDENT:
+        index = int(primary_probabilities.max(axis=1).argmin())
+        first, second = [int(d) for d in primary_probabilities[index].argsort()[::-1][:2]]
+        where = "" if len(number) == 1 else " (digit %d)" % (index + 1)
+        verdict("Not sure — %d or %d?%s Try drawing it a bit clearer." % (first, second, where), "unsure")
+    elif all(other == number for other in others):
+        verdict("Both networks agree.", "agree")
+    else:
+        verdict("The networks disagree: the MLP reads %s." % ", ".join(others), "disagree")
+
+
+def show_net(name, net_reading, probabilities):
+    digits, confidence = net_reading
+    box = element(name)
+    box.dataset.digits = digits
+    box.dataset.confidence = "%.4f" % confidence
+    box.querySelector(".net-digits").textContent = digits
+    box.querySelector(".net-conf").textContent = "%d%% sure" % round(100 * confidence)
+    charts = [bar_chart(p) for p in probabilities]
+    box.querySelector(".bars").replaceChildren(*charts)
+
+
+def bar_chart(probabilities):
+    """One digit's probabilities over 0-9 as a row of bars; the top 3 are labelled with percentages."""
+    chart = document.createElement("div")
+    chart.className = "chart"
+    ranked = [int(d) for d in probabilities.argsort()[::-1]]
+    labels = ["%d: %d%%" % (d, round(100 * float(probabilities[d]))) for d in ranked[:3]]
+    chart.setAttribute("title", ", ".join(labels))
+    for digit in range(10):
+        bar = document.createElement("div")
+        bar.className = "bar top" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
+        fill = document.createElement("i")
+        fill.style.height = "%.1f%%" % max(2.0, 100 * float(probabilities[digit]))
+        label = document.createElement("b")
+        label.textContent = str(digit)
+        bar.append(fill, label)
+        chart.append(bar)
+    return chart
+
+
+def show_seen(batch):
+    """Draw each 28x28 input, white on black as the nets see it, into small pixelated canvases."""
+    import numpy as np
+
+    canvases = []
+    for digit in batch:
+        canvas = document.createElement("canvas")
+        canvas.width = canvas.height = 28
+        gray = (np.clip(digit, 0, 1) * 255).astype(np.uint8)
+        rgba = np.empty((28, 28, 4), dtype=np.uint8)
+        rgba[..., :3] = gray[..., None]
+        rgba[..., 3] = 255
+        data = window.Uint8ClampedArray.new(to_js(rgba.tobytes()))
+        canvas.getContext("2d").putImageData(window.ImageData.new(data, 28, 28), 0, 0)
+        canvases.append(canvas)
+    element("seen").replaceChildren(*canvases)
+
+
+# --- Facts --------------------------------------------------------------------------------------------------
+
+def chosen_kind():
+    checked = document.querySelector("input[name=kind]:checked")
+    return checked.value if checked else "trivia"
+
+
+def on_kind_change(event):
+    if state["number"]:
+        request_fact(state["number"], force=True)
+
+
+def set_fact_idle():
+    state["number"] = ""
+    state["generation"] += 1
+    fact = element("fact")
+    fact.dataset.source = ""
+    fact.dataset.number = ""
+    fact.textContent = "A fact about your number will appear here."
+    element("fact-source").textContent = ""
+
+
+def request_fact(number, force=False):
+    if number == state["number"] and not force:
+        return
+    state["number"] = number
+    state["generation"] += 1
+    element("fact-source").textContent = "Looking up %s…" % number
+    asyncio.ensure_future(show_fact(int(number), chosen_kind(), state["generation"]))
+
+
+async def fetch_text(url, timeout):
+    """The browser's fetch with a timeout: (status, content type, body text). Raises on network errors."""
+    controller = window.AbortController.new()
+    abort = create_proxy(lambda: controller.abort())
+    timer = window.setTimeout(abort, int(timeout * 1000))
+    try:
+        response = await window.fetch(url, signal=controller.signal)
+        body = await response.text()
+        return int(response.status), str(response.headers.get("content-type") or ""), str(body)
+    finally:
+        window.clearTimeout(timer)
+        abort.destroy()
+
+
+async def show_fact(n, kind, generation):
+    import facts
+
+    base = facts.resolve_base(window.URLSearchParams.new(window.location.search).get("facts"))
+    fact = await facts.get_fact(n, kind, fetch_text, base=base)
+    if generation != state["generation"]:
+        return  # the drawing changed while we waited: a newer fact is on its way
+    node = element("fact")
+    node.textContent = fact.text  # text, never HTML: the API's words cannot run anything
+    node.dataset.number = str(fact.number)
+    node.dataset.source = fact.source
+    element("fact-source").textContent = ("from the Numbers API" if fact.source == "api"
+                                          else "from Digit Factoid's own facts (offline)")
 
 
 try:

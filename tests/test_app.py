@@ -1,0 +1,116 @@
+"""The app in a real browser: drawing digits and numbers, Undo/Clear, touch, and the empty state."""
+import pytest
+
+from tests import browser, strokes
+
+PREDICTED = "document.querySelector('#number').dataset.value"
+
+
+def wait_for_number(page, expected_nonempty=True):
+    condition = "%s !== ''" % PREDICTED if expected_nonempty else "%s === ''" % PREDICTED
+    page.wait_for_function(condition, timeout=20_000)
+    return page.evaluate(PREDICTED)
+
+
+def draw_and_read(page, text, **options):
+    page.keyboard.press("Escape")
+    wait_for_number(page, expected_nonempty=False)
+    browser.draw(page, strokes.number(text, **options))
+    page.wait_for_function("%s === %r || document.querySelector('#cnn').dataset.digits.length === %d"
+                           % (PREDICTED, text, len(text)), timeout=20_000)
+    return page.evaluate(PREDICTED)
+
+
+@pytest.fixture
+def app(page, site_url):
+    browser.open_app(page, site_url)
+    return page
+
+
+def test_empty_canvas_shows_no_prediction(app):
+    assert app.evaluate(PREDICTED) == ""
+    assert app.locator("#number").inner_text() == "?"
+    assert "Draw a digit" in app.locator("#verdict").inner_text()
+    assert app.evaluate("document.querySelector('#cnn').dataset.digits") == ""
+
+
+def test_every_digit_drawn_with_the_mouse_is_read(app):
+    wrong = {}
+    for digit in "0123456789":
+        got = draw_and_read(app, digit, jitter=0.03, seed=int(digit))
+        if got != digit:
+            wrong[digit] = got
+    assert wrong == {}, "digits read wrongly (drawn: read): %s" % wrong
+
+
+def test_both_nets_report_digits_and_confidence(app):
+    draw_and_read(app, "7")
+    for name in ("cnn", "mlp"):
+        box = app.locator("#" + name)
+        assert len(box.get_attribute("data-digits")) == 1
+        assert 0.0 < float(box.get_attribute("data-confidence")) <= 1.0
+        assert box.locator(".bar").count() == 10
+    assert app.locator("#seen canvas").count() == 1
+
+
+def test_a_number_written_side_by_side_is_read_whole(app):
+    assert draw_and_read(app, "123") == "123"
+    assert app.locator("#seen canvas").count() == 3
+    assert app.evaluate("document.querySelector('#cnn').dataset.digits") == "123"
+
+
+def test_undo_and_clear(app):
+    assert draw_and_read(app, "42") == "42"
+    # "4" is two strokes and "2" one: undo removes the 2.
+    app.click("#undo")
+    app.wait_for_function("%s === '4'" % PREDICTED, timeout=20_000)
+    app.click("#clear")
+    assert wait_for_number(app, expected_nonempty=False) == ""
+    assert app.evaluate("window.pad.isEmpty()")
+    assert app.evaluate("document.querySelector('#seen').children.length") == 0
+
+
+def test_keyboard_shortcuts(app):
+    draw_and_read(app, "17")
+    app.keyboard.press("Control+z")
+    app.wait_for_function("%s === '1'" % PREDICTED, timeout=20_000)
+    app.keyboard.press("Escape")
+    assert wait_for_number(app, expected_nonempty=False) == ""
+
+
+def test_drawing_survives_a_resize(app):
+    draw_and_read(app, "5")
+    app.set_viewport_size({"width": 500, "height": 900})
+    app.wait_for_timeout(300)
+    assert browser.ink_pixels(app) > 200
+    assert app.evaluate("window.pad.strokeCount()") == 1
+
+
+def touch_stroke(client, box, points):
+    def at(p):
+        return [{"x": box["x"] + p[0] * box["width"], "y": box["y"] + p[1] * box["height"]}]
+
+    client.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": at(points[0])})
+    for a, b in zip(points, points[1:]):
+        for t in (0.25, 0.5, 0.75, 1.0):
+            p = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+            client.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": at(p)})
+    client.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_digit_drawn_by_touch_is_read(chromium, cache_root, site_url):
+    context, page, watch = browser.new_page(chromium, cache_root, has_touch=True, is_mobile=True,
+                                            viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    try:
+        browser.open_app(page, site_url)
+        scroll_before = page.evaluate("window.scrollY")
+        client = context.new_cdp_session(page)
+        box = page.locator("#pad").bounding_box()
+        for stroke in strokes.number("4"):
+            touch_stroke(client, box, stroke)
+        page.wait_for_function("%s === '4'" % PREDICTED, timeout=20_000)
+        assert page.evaluate("window.scrollY") == scroll_before, "drawing must not scroll the page"
+        watch.check_page(page)
+        assert watch.problems() == []
+    finally:
+        context.close()
