@@ -33,6 +33,8 @@ MIN_DIGIT_FRACTION = 0.03             # ink smaller than this fraction of the ca
 SPECK_MASS_FRACTION = 0.06            # a piece with less ink than this share of the largest piece is a speck
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counts as at least this share of the digit height
+FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
+ATTACH_GAP = 0.35                     # ... and joins the nearest digit within this share of the height (else dropped)
 SPLIT_ASPECT = 1.25                   # a piece this much wider than tall holds several touching digits
 DIGIT_ASPECT = 0.8                    # typical width / height of one digit, to guess how many are touching
 CUT_SEARCH = 0.3                      # look for a cut within this share of a digit's width around the guess
@@ -321,27 +323,49 @@ def to_mnist(image):
 # --- Several digits ----------------------------------------------------------------------------------------
 
 def _groups(pieces: Pieces, components: list[int]) -> list[list[int]]:
-    """Merge components stacked over each other (a 5's lifted bar, a 4 in two strokes) into digit groups."""
-    groups = [[c] for c in components]
-    boxes = [pieces.box[c].copy() for c in components]
-    height = max(b[3] - b[1] for b in boxes)
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                a, b = boxes[i], boxes[j]
-                overlap = min(a[2], b[2]) - max(a[0], b[0])
-                narrower = max(min(a[2] - a[0], b[2] - b[0]), NARROW_FLOOR * height)
-                if overlap / narrower >= MERGE_OVERLAP:
-                    groups[i] += groups.pop(j)
-                    boxes[i] = np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
-                    boxes.pop(j)
-                    merged = True
-                    break
-            if merged:
+    """Components -> digit groups: large pieces stacked over each other (a 4 in two strokes) are merged, then
+    each small fragment (a 5's lifted bar, a 7's cross bar, a stroke broken in two) joins the nearest group."""
+    box = pieces.box
+    height = max(box[c, 3] - box[c, 1] for c in components)
+    large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
+    groups = [[c] for c in large]
+    extents = [box[c].copy() for c in large]
+    i = 0
+    while i < len(groups):
+        for j in range(i + 1, len(groups)):
+            if _overlapping(extents[i], extents[j], height):
+                groups[i] += groups.pop(j)
+                extents[i] = _union(extents[i], extents.pop(j))
+                i = -1  # start over: the grown group may now overlap an earlier one
                 break
+        i += 1
+    for c in components:
+        if c in large:
+            continue
+        gaps = [_gap(box[c], extent) for extent in extents]
+        nearest = int(np.argmin(gaps))
+        if gaps[nearest] <= ATTACH_GAP * height:
+            groups[nearest].append(c)
+            extents[nearest] = _union(extents[nearest], box[c])
     return groups
+
+
+def _overlapping(a, b, height) -> bool:
+    """Do boxes a and b overlap horizontally enough to be pieces of one digit?"""
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    narrower = max(min(a[2] - a[0], b[2] - b[0]), NARROW_FLOOR * height)
+    return overlap / narrower >= MERGE_OVERLAP
+
+
+def _union(a, b) -> np.ndarray:
+    return np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+
+
+def _gap(a, b) -> float:
+    """Distance in px between boxes a and b (0 when they overlap)."""
+    dx = max(a[0] - b[2], b[0] - a[2], 0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0)
+    return float(np.hypot(dx, dy))
 
 
 def _split(array: np.ndarray, mask: np.ndarray, box) -> list[tuple]:

@@ -2,7 +2,8 @@
 canvas, as the page's drawing pad makes them.
 
     draw_digit(digit, ...)         a digit from pen strokes (polylines), any canvas, position, size and pen
-    render_mnist(x28, ...)         an MNIST digit upscaled to pen-like strokes on a canvas
+    mnist_ink(x28, ...)            an MNIST digit upscaled to pen-like strokes (random_pen: a random pen)
+    render_mnist(x28, rng, ...)    that on a canvas at a random place and size
     compose(parts, ...)            several ink arrays side by side (random gaps, sizes, small overlaps)
     as_canvas(ink, ...)            an (H, W) ink array -> the RGBA/RGB image a canvas would give
 
@@ -86,12 +87,17 @@ def place(ink, canvas=(280, 280), top_left=(0, 0)):
     return out
 
 
-def render_mnist(x28, rng, canvas=280, thickness=None):
-    """An MNIST digit as a canvas drawing: random size (35-90 % of the canvas), place and pen thickness;
-    returns an RGB PIL image (black on white)."""
-    height = int(rng.uniform(0.35, 0.9) * canvas)
-    thickness = int(rng.integers(-1, height // 25 + 1)) if thickness is None else thickness
-    ink = mnist_ink(x28, height, thickness)
+def random_pen(x28, rng, height):
+    """mnist_ink with a random pen: a little thinner to clearly thicker than MNIST's stroke."""
+    return mnist_ink(x28, height, int(rng.integers(-1, height // 25 + 1)), rng.uniform(0.35, 0.7))
+
+
+def render_mnist(x28, rng, canvas=280):
+    """An MNIST digit as a canvas drawing: random size (35-90 % of the canvas), place and pen; returns an RGB
+    PIL image (black on white)."""
+    ink = random_pen(x28, rng, int(rng.uniform(0.35, 0.9) * canvas))
+    while max(ink.shape) > canvas:  # a wide digit (a slanted 7) drawn large
+        ink = random_pen(x28, rng, int(0.8 * ink.shape[0]))
     x = int(rng.integers(0, canvas - ink.shape[1] + 1))
     y = int(rng.integers(0, canvas - ink.shape[0] + 1))
     return as_canvas(place(ink, (canvas, canvas), (x, y)))
