@@ -97,6 +97,7 @@ function createPad(canvas) {
 
   function finish(event) {
     if (!current) return;
+    performance.mark("stroke-end");
     if (event.type === "pointerup") current.push(toPad(event));
     strokes.push(current);
     current = null;

@@ -32,6 +32,7 @@ class Watch:
         self.tracebacks: list[str] = []
         self.blocked: list[str] = []
         self.missing: list[str] = []
+        self.http_errors: list[str] = []
         self.expected: list[re.Pattern] = []
 
     def expect(self, pattern: str) -> None:
@@ -42,6 +43,7 @@ class Watch:
         context.route("**/*", self._route)
         page.on("pageerror", lambda error: self.js_errors.append(str(error)))
         page.on("console", self._console)
+        page.on("response", lambda r: r.status >= 400 and self.http_errors.append("%d %s" % (r.status, r.url)))
 
     def _console(self, message) -> None:
         text = message.text
@@ -80,7 +82,8 @@ class Watch:
                  + ["console error: " + e for e in self.console_errors]
                  + ["Python error: " + e for e in self.tracebacks]
                  + ["request left the machine (blocked): " + u for u in self.blocked]
-                 + ["CDN file missing from the runtime mirror: " + u for u in self.missing])
+                 + ["CDN file missing from the runtime mirror: " + u for u in self.missing]
+                 + ["HTTP error: " + e for e in self.http_errors])
         return [p for p in found if not any(x.search(p) for x in self.expected)]
 
 

@@ -28,6 +28,21 @@ def site_url():
 
 
 @pytest.fixture(scope="session")
+def facts_stub():
+    """A Numbers-API stand-in on loopback, in its normal mode, for tests that draw (each drawing asks for a fact)."""
+    from tests.facts_stub import FactsStub
+
+    with FactsStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def app_query(facts_stub):
+    facts_stub.mode = "normal"
+    return "facts=" + facts_stub.base_url
+
+
+@pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
 

@@ -22,8 +22,8 @@ def draw_and_read(page, text, **options):
 
 
 @pytest.fixture
-def app(page, site_url):
-    browser.open_app(page, site_url)
+def app(page, site_url, app_query):
+    browser.open_app(page, site_url, app_query)
     return page
 
 
@@ -98,11 +98,11 @@ def touch_stroke(client, box, points):
     client.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
-def test_a_digit_drawn_by_touch_is_read(chromium, cache_root, site_url):
+def test_a_digit_drawn_by_touch_is_read(chromium, cache_root, site_url, app_query):
     context, page, watch = browser.new_page(chromium, cache_root, has_touch=True, is_mobile=True,
                                             viewport={"width": 390, "height": 844}, device_scale_factor=2)
     try:
-        browser.open_app(page, site_url)
+        browser.open_app(page, site_url, app_query)
         scroll_before = page.evaluate("window.scrollY")
         client = context.new_cdp_session(page)
         box = page.locator("#pad").bounding_box()

@@ -61,8 +61,6 @@ def build_mlp(keras, small=False):
 
 
 BUILDERS = {"cnn": build_cnn, "mlp": build_mlp}
-# MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
-AUGMENT_STRENGTH = {"cnn": 1.0, "mlp": 0.6}
 
 
 def dataset(tf, x, y, batch_size, strength, seed):
@@ -82,7 +80,7 @@ def train_one(name, args, x_train, y_train):
     keras.utils.set_random_seed(args.seed)
     model = BUILDERS[name](keras, small=args.small)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
-    strength = 0.0 if args.no_augment else AUGMENT_STRENGTH[name]
+    strength = augment_strength(name, args)
     ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed)
     steps = epochs * int(np.ceil(len(x_train) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps, alpha=0.01)
@@ -91,6 +89,10 @@ def train_one(name, args, x_train, y_train):
     print("\n== %s: %s, %d epochs, augmentation strength %.1f" % (name, model.count_params(), epochs, strength))
     model.fit(ds, epochs=epochs, verbose=1 if sys.stdout.isatty() else 2)
     return model
+
+
+def augment_strength(name, args):
+    return 0.0 if args.no_augment else (args.strength_cnn if name == "cnn" else args.strength_mlp)
 
 
 def evaluate_exported(path, x_test, y_test):
@@ -108,7 +110,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Train the CNN and the MLP on MNIST and export them for the page.")
     parser.add_argument("--seed", type=int, default=1, help="random seed (numpy, TF, Python)")
     parser.add_argument("--nets", default="cnn,mlp", help="which nets to train, comma-separated (cnn, mlp)")
-    parser.add_argument("--epochs-cnn", type=int, default=15)
+    parser.add_argument("--epochs-cnn", type=int, default=25)
     parser.add_argument("--epochs-mlp", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay)")
@@ -116,6 +118,9 @@ def parse_args(argv):
     parser.add_argument("--train-limit", type=int, default=0, help="train on the first N images only (quick runs)")
     parser.add_argument("--small", action="store_true", help="tiny layer sizes (tests, quick runs)")
     parser.add_argument("--no-augment", action="store_true", help="train on plain MNIST")
+    parser.add_argument("--strength-cnn", type=float, default=0.7, help="augmentation strength for the CNN")
+    # MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
+    parser.add_argument("--strength-mlp", type=float, default=0.6, help="augmentation strength for the MLP")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
     return parser.parse_args(argv)
 
@@ -148,7 +153,7 @@ def main(argv=None):
                      storage=args.storage, mnist_test_accuracy=round(accuracy, 4),
                      keras_test_accuracy=round(keras_accuracy, 4), command=command, seed=args.seed,
                      epochs=args.epochs_cnn if name == "cnn" else args.epochs_mlp,
-                     augmentation_strength=0.0 if args.no_augment else AUGMENT_STRENGTH[name],
+                     augmentation_strength=augment_strength(name, args),
                      train_images=len(x_train), data_md5=mnist.checksums(),
                      tensorflow=tf.__version__, keras=keras.__version__,
                      train_seconds=round(time.time() - started))
