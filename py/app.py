@@ -16,7 +16,8 @@ DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read onc
 NETS = ("cnn", "mlp")
 
 models = {}
-state = {"timer": None, "fact_task": None, "number": "", "generation": 0}
+# api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
+state = {"timer": None, "number": "", "generation": 0, "api_missing": False}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 
 
@@ -57,6 +58,7 @@ def boot():
     for radio in document.querySelectorAll("input[name=kind]"):
         listen(radio, "change", on_kind_change)
     set_status("Ready — draw a digit. Both networks run in your browser.", "ready")
+    window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
         predict()
 
@@ -268,8 +270,12 @@ async def fetch_text(url, timeout):
 async def show_fact(n, kind, generation):
     import facts
 
-    base = facts.resolve_base(window.URLSearchParams.new(window.location.search).get("facts"))
-    fact = await facts.get_fact(n, kind, fetch_text, base=base)
+    if state["api_missing"]:
+        fact = facts.offline_fact(n, kind)
+    else:
+        base = facts.resolve_base(window.URLSearchParams.new(window.location.search).get("facts"))
+        fact = await facts.get_fact(n, kind, fetch_text, base=base)
+        state["api_missing"] = fact.note.startswith(("HTTP status 404", "not JSON"))
     if generation != state["generation"]:
         return  # the drawing changed while we waited: a newer fact is on its way
     node = element("fact")
@@ -279,6 +285,46 @@ async def show_fact(n, kind, generation):
     element("fact-source").textContent = ("from the Numbers API" if fact.source == "api"
                                           else "from Digit Factoid's own facts (offline)")
 
+
+# --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
+
+def bench(repeats=200):
+    """JSON: median ms per call of each net's forward pass (one image) and of reading the pad, after warm-up."""
+    import json
+    import time
+
+    import numpy as np
+
+    def per_call(function, count):
+        function()
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(count):
+                function()
+            rounds.append((time.perf_counter() - start) * 1000 / count)
+        return sorted(rounds)[2]
+
+    x = np.random.default_rng(0).random((28, 28), dtype=np.float32)
+    result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
+    if not window.pad.isEmpty():
+        result["preprocess_ms"] = per_call(read_pad, max(1, repeats // 10))
+    return json.dumps(result)
+
+
+def memory():
+    """JSON: the wasm heap size and Python's live object count (for leak checks)."""
+    import gc
+    import json
+
+    import pyodide_js
+
+    gc.collect()
+    return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAP8.length), "py_objects": len(gc.get_objects())})
+
+
+window.digitFactoidBench = create_proxy(bench)
+window.digitFactoidMemory = create_proxy(memory)
 
 try:
     boot()
