@@ -16,9 +16,14 @@ def draw_and_read(page, text, **options):
     page.keyboard.press("Escape")
     wait_for_number(page, expected_nonempty=False)
     browser.draw(page, strokes.number(text, **options))
-    page.wait_for_function("%s === %r || document.querySelector('#cnn').dataset.digits.length === %d"
-                           % (PREDICTED, text, len(text)), timeout=20_000)
+    wait_for_reading_of_all_strokes(page)
     return page.evaluate(PREDICTED)
+
+
+def wait_for_reading_of_all_strokes(page):
+    """Wait until the shown reading is of the whole drawing (each stroke of a "4" triggers a reading)."""
+    page.wait_for_function("document.querySelector('#number').dataset.strokes == window.pad.strokeCount()"
+                           " && %s !== ''" % PREDICTED, timeout=20_000)
 
 
 @pytest.fixture
@@ -108,7 +113,8 @@ def test_a_digit_drawn_by_touch_is_read(chromium, cache_root, site_url, app_quer
         box = page.locator("#pad").bounding_box()
         for stroke in strokes.number("4"):
             touch_stroke(client, box, stroke)
-        page.wait_for_function("%s === '4'" % PREDICTED, timeout=20_000)
+        wait_for_reading_of_all_strokes(page)
+        assert page.evaluate(PREDICTED) == "4"
         assert page.evaluate("window.scrollY") == scroll_before, "drawing must not scroll the page"
         watch.check_page(page)
         assert watch.problems() == []

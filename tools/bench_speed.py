@@ -30,6 +30,7 @@ pyodide.runPython("import numpy, PIL");
 performance.mark("app-ready");
 document.body.dataset.status = "ready";
 </script>"""
+ONE_STROKE = "012356789"  # digits drawn in one stroke: one pointer-up, one prediction
 READY_AT = "performance.getEntriesByName('app-ready')[0].startTime"
 
 
@@ -103,7 +104,7 @@ def main(argv=None):
         context, page, watch = browser.new_page(chromium, cache_root)
         watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT")
         browser.open_app(page, url, query[1:])
-        delays = [stroke_to_paint(page, "0123456789"[i % 10]) for i in range(args.strokes)]
+        delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
               % (inside["cnn_forward_ms"], inside["mlp_forward_ms"], inside.get("preprocess_ms", float("nan"))))
@@ -113,7 +114,7 @@ def main(argv=None):
         checkpoints, done, baseline = [10, 100, args.cycles], 0, None
         for target in checkpoints:
             while done < target:
-                stroke_to_paint(page, "0123456789"[done % 10])
+                stroke_to_paint(page, ONE_STROKE[done % len(ONE_STROKE)])
                 done += 1
             numbers = memory(page)
             baseline = baseline or numbers
