@@ -28,6 +28,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 FORMAT = 1
 KINDS = ("dense", "conv2d", "maxpool2d", "flatten", "relu", "sigmoid", "softmax")
+CHUNK = 32  # images per forward pass inside predict_proba
 
 
 class ModelError(Exception):
@@ -113,10 +114,18 @@ class Model:
         if x.ndim != 3 or x.shape[1:] != self.input_shape[:2]:
             raise ValueError("%s expects (N, %d, %d) images, got %s"
                              % (self.name, self.input_shape[0], self.input_shape[1], x.shape))
-        out = (x.reshape((x.shape[0],) + self.input_shape) * self._scale - self._shift).astype(np.float32)
+        x = x.reshape((x.shape[0],) + self.input_shape)
+        if len(x) <= CHUNK:
+            out = self._forward(x)
+        else:  # im2col of a large batch outgrows the CPU caches: run it in cache-sized chunks
+            out = np.concatenate([self._forward(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)])
+        return out[0] if single else out
+
+    def _forward(self, x):
+        out = (x * self._scale - self._shift).astype(np.float32)
         for layer in self._layers:
             out = layer(out)
-        return out[0] if single else out
+        return out
 
     def predict(self, x):
         """The most likely digit(s): int for one image, (N,) int array for a batch."""
