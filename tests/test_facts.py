@@ -7,6 +7,7 @@ tests/facts_stub.py on loopback, over HTTP and HTTPS, in each of the stub's mode
 """
 import asyncio
 import calendar
+import concurrent.futures
 import datetime
 import math
 import re
@@ -20,6 +21,13 @@ import pytest
 
 import facts
 from tests.facts_stub import XSS_TEXT, FactsStub, normal_text
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (browser tests in the same session) keeps an
+    event loop running in the main thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 N_MAX = 10_000
 SIEVE = np.ones(N_MAX + 1, dtype=bool)
@@ -626,7 +634,7 @@ def fake_fetch(result, calls):
 
 def test_get_fact_uses_the_api_answer():
     calls = []
-    fact = asyncio.run(facts.get_fact(42, "math", fake_fetch((200, JSON, answer(kind="math")), calls)))
+    fact = run(facts.get_fact(42, "math", fake_fetch((200, JSON, answer(kind="math")), calls)))
     assert (fact.source, fact.text, fact.note) == ("api", "42 is the answer.", "")
     assert calls == [("/numbers/42/math?json", facts.TIMEOUT_S)]
 
@@ -638,7 +646,7 @@ def test_get_fact_uses_the_api_answer():
     ((404, "text/html", "<p>no proxy here</p>"), "HTTP status 404"),  # GitHub Pages: no /numbers proxy
 ])
 def test_get_fact_falls_back_on_any_failure(result, reason):
-    fact = asyncio.run(facts.get_fact(42, "trivia", fake_fetch(result, [])))
+    fact = run(facts.get_fact(42, "trivia", fake_fetch(result, [])))
     assert fact == facts.Fact(facts.TRIVIA[42], 42, "trivia", "offline", fact.note)
     assert reason in fact.note
 
@@ -646,7 +654,7 @@ def test_get_fact_falls_back_on_any_failure(result, reason):
 def test_get_fact_does_not_ask_about_what_the_api_cannot_answer():
     calls = []
     for n, kind in ((0, "date"), (367, "date"), (2 ** 53, "math"), (10 ** 30, "trivia")):
-        fact = asyncio.run(facts.get_fact(n, kind, fake_fetch((200, JSON, answer(number=n, kind=kind)), calls)))
+        fact = run(facts.get_fact(n, kind, fake_fetch((200, JSON, answer(number=n, kind=kind)), calls)))
         assert fact.source == "offline" and "no %s fact" % kind in fact.note
     assert calls == []
 
@@ -656,7 +664,7 @@ def test_get_fact_times_out_a_silent_fetch():
         await asyncio.sleep(60)
 
     started = time.monotonic()
-    fact = asyncio.run(facts.get_fact(7, "math", never, timeout=0.2))
+    fact = run(facts.get_fact(7, "math", never, timeout=0.2))
     assert fact.source == "offline" and "no answer within 0.2 s" in fact.note
     assert time.monotonic() - started < 30
 
@@ -665,7 +673,7 @@ def test_get_fact_rejects_bad_requests_before_any_fetch():
     calls = []
     for n, kind in ((-1, "math"), ("4", "math"), (4, "weather")):
         with pytest.raises(ValueError):
-            asyncio.run(facts.get_fact(n, kind, fake_fetch((200, JSON, answer()), calls)))
+            run(facts.get_fact(n, kind, fake_fetch((200, JSON, answer()), calls)))
     assert calls == []
 
 
@@ -700,7 +708,7 @@ def stub_fact(stub, mode, n=42, kind="trivia"):
     base = facts.resolve_base(stub.base_url)
     assert base == stub.base_url, "the page must accept the stub's address as ?facts="
     started = time.monotonic()
-    fact = asyncio.run(facts.get_fact(n, kind, urllib_fetch(context), base=base))
+    fact = run(facts.get_fact(n, kind, urllib_fetch(context), base=base))
     return fact, time.monotonic() - started
 
 
@@ -740,5 +748,5 @@ def test_stub_delay_falls_back_to_offline_before_the_answer_comes(stub):
 def test_https_stub_with_an_untrusted_certificate_falls_back():
     with FactsStub(tls=True) as stub:
         fetch = urllib_fetch(ssl.create_default_context())  # trusts the system's CAs, not the throwaway one
-        fact = asyncio.run(facts.get_fact(42, "trivia", fetch, base=stub.base_url))
+        fact = run(facts.get_fact(42, "trivia", fetch, base=stub.base_url))
     assert fact.source == "offline" and "CERTIFICATE_VERIFY_FAILED" in fact.note
