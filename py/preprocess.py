@@ -38,6 +38,17 @@ ATTACH_GAP = 0.35                     # ... and joins the nearest digit within t
 SPLIT_ASPECT = 1.25                   # a piece this much wider than tall holds several touching digits
 DIGIT_ASPECT = 0.8                    # typical width / height of one digit, to guess how many are touching
 CUT_SEARCH = 0.3                      # look for a cut within this share of a digit's width around the guess
+# With a reader (segment's `read`), each group wider than JUDGE_ASPECT is read whole and split, and the reading
+# with the best score wins. Score = sureness of its least sure digit, -log(1 - top probability), plus for a split
+# ASPECT_WEIGHT * aspect - CUT_WEIGHT * (ink on the cut, in stroke widths) - SPLIT_BIAS: a logistic fit on 1,400
+# generated numbers (tests/drawings.py, seeds 21-22; the benchmark uses seed 0), since the net alone is often
+# sure of both readings.
+JUDGE_ASPECT = 0.9                    # a group wider than this (width / height) may be touching digits
+NARROWEST_DIGIT = 0.4                 # try splits leaving each digit at least this width / height ...
+MAX_TOUCHING = 4                      # ... into at most this many digits
+ASPECT_WEIGHT = 4.5
+CUT_WEIGHT = 2.0
+SPLIT_BIAS = 2.0
 BOX = 20                              # MNIST: the digit is fitted in a 20x20 box ...
 SIZE = 28                             # ... inside a 28x28 image
 TARGET_STROKE = 0.125                 # MNIST's median stroke width / digit size (test set: 10-90 % 0.09-0.18)
@@ -197,11 +208,20 @@ class Pieces:
         _, label = np.unique(np.array(roots, dtype=np.int64), return_inverse=True)
         return label.reshape(-1)
 
-    def mask_of(self, components) -> np.ndarray:
-        """Boolean (H, W) mask of the given components' runs."""
-        mask = np.zeros(self.shape, dtype=bool)
+    def window(self, components):
+        """The box around the given components, one pixel larger on each side (for anti-aliased edges)."""
+        box = self.box[list(components)]
+        height, width = self.shape
+        return (max(int(box[:, 0].min()) - 1, 0), max(int(box[:, 1].min()) - 1, 0),
+                min(int(box[:, 2].max()) + 1, width), min(int(box[:, 3].max()) + 1, height))
+
+    def mask_of(self, components, window) -> np.ndarray:
+        """Boolean mask of the given components' runs inside window (x0, y0, x1, y1), in its coordinates."""
+        x0, y0, x1, y1 = window
+        mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
         chosen = np.isin(self.label, list(components))
-        for r, s, e in zip(self.rows[chosen].tolist(), self.starts[chosen].tolist(), self.ends[chosen].tolist()):
+        rows, starts, ends = self.rows[chosen] - y0, self.starts[chosen] - x0, self.ends[chosen] - x0
+        for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist()):
             mask[r, s:e] = True
         return mask
 
@@ -316,20 +336,34 @@ def to_mnist(image):
     components = _digit_components(pieces, min(array.shape))
     if not components:
         return None
-    mask = _grown(pieces.mask_of(components))
-    return _normalize(array, mask, _box_of(pieces.mask_of(components)))
+    window = pieces.window(components)
+    mask = pieces.mask_of(components, window)
+    return _normalize(_crop(array, window), _grown(mask), _box_of(mask))
+
+
+def _crop(array: np.ndarray, window) -> np.ndarray:
+    x0, y0, x1, y1 = window
+    return array[y0:y1, x0:x1]
 
 
 # --- Several digits ----------------------------------------------------------------------------------------
 
-def _groups(pieces: Pieces, components: list[int]) -> list[list[int]]:
-    """Components -> digit groups: large pieces stacked over each other (a 4 in two strokes) are merged, then
-    each small fragment (a 5's lifted bar, a 7's cross bar, a stroke broken in two) joins the nearest group."""
+def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
+    """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
+    joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke) joins the nearest
+    large component; then units stacked over each other (a 4 in two strokes) form one group."""
     box = pieces.box
     height = max(box[c, 3] - box[c, 1] for c in components)
     large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
-    groups = [[c] for c in large]
-    extents = [box[c].copy() for c in large]
+    units = [[c] for c in large]
+    for c in components:
+        if c not in large:
+            gaps = [_gap(box[c], box[u[0]]) for u in units]
+            nearest = int(np.argmin(gaps))
+            if gaps[nearest] <= ATTACH_GAP * height:
+                units[nearest].append(c)
+    groups = [[unit] for unit in units]
+    extents = [_union(box[unit].min(axis=0), box[unit].max(axis=0)) for unit in units]
     i = 0
     while i < len(groups):
         for j in range(i + 1, len(groups)):
@@ -339,14 +373,6 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[int]]:
                 i = -1  # start over: the grown group may now overlap an earlier one
                 break
         i += 1
-    for c in components:
-        if c in large:
-            continue
-        gaps = [_gap(box[c], extent) for extent in extents]
-        nearest = int(np.argmin(gaps))
-        if gaps[nearest] <= ATTACH_GAP * height:
-            groups[nearest].append(c)
-            extents[nearest] = _union(extents[nearest], box[c])
     return groups
 
 
@@ -368,51 +394,124 @@ def _gap(a, b) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _split(array: np.ndarray, mask: np.ndarray, box) -> list[tuple]:
-    """Split a group much wider than tall (touching digits) at the columns with the least ink."""
-    x0, y0, x1, y1 = box
-    width, height = x1 - x0, y1 - y0
-    if width <= SPLIT_ASPECT * height:
-        return [box]
-    count = max(2, int(round(width / (DIGIT_ASPECT * height))))
-    columns = (array[y0:y1, x0:x1] * mask[y0:y1, x0:x1]).sum(axis=0)
-    step = width / count
-    cuts = [x0]
+def _cut(array: np.ndarray, mask: np.ndarray, count: int):
+    """Cut a group (its ink and mask, cropped) into `count` digits side by side, each cut at the column with
+    the least ink near where equal widths would put it. Returns each digit's mask, left to right, and the
+    mean ink on a cut in stroke widths (about how many strokes it crosses).
+    (A least-ink path that may wander sideways, and trying several cuts, were tried: both cut single digits
+    more often.)"""
+    x0, _, x1, _ = _box_of(mask)
+    columns = (array * mask).sum(axis=0)
+    step = (x1 - x0) / count
+    cuts = [0]
     for k in range(1, count):
-        lo = int(k * step - CUT_SEARCH * step)
-        hi = int(k * step + CUT_SEARCH * step) + 1
-        cuts.append(x0 + lo + int(np.argmin(columns[lo:hi])))
-    cuts.append(x1)
-    boxes = []
+        lo = x0 + int(k * step - CUT_SEARCH * step)
+        hi = x0 + int(k * step + CUT_SEARCH * step) + 1
+        cuts.append(lo + int(np.argmin(columns[lo:hi])))
+    cuts.append(mask.shape[1])
+    parts = []
     for left, right in zip(cuts[:-1], cuts[1:]):
         part = np.zeros_like(mask)
-        part[y0:y1, left:right] = mask[y0:y1, left:right]
-        if part.any():
-            boxes.append(_box_of(part))
-    return boxes
+        part[:, left:right] = mask[:, left:right]
+        parts.append(part)
+    return parts, float(columns[cuts[1:-1]].mean()) / _stroke_width(mask)
 
 
-def segment_boxes(image):
+def _counts(aspect: float, judged: bool) -> list[int]:
+    """How many touching digits a group may hold, from its aspect ratio: one guess, or (judged: a reader will
+    pick) every plausible count."""
+    if not judged:
+        return [1] if aspect <= SPLIT_ASPECT else [max(2, int(round(aspect / DIGIT_ASPECT)))]
+    if aspect <= JUDGE_ASPECT:
+        return [1]
+    return list(range(1, max(2, min(MAX_TOUCHING, int(aspect / NARROWEST_DIGIT))) + 1))
+
+
+def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
+    """A group's ink (cropped) and the masks of its digits -> [(box, (28, 28) digit)], boxes in the crop's
+    coordinates, empty parts skipped. confine: keep each digit's anti-aliased edge within its columns (after
+    a cut, the edge beyond the cut belongs to the neighbour)."""
+    digits = []
+    for part in parts:
+        if not part.any():
+            continue
+        box = _box_of(part)
+        grown = _grown(part)
+        if confine:
+            grown[:, :box[0]] = False
+            grown[:, box[2]:] = False
+        digits.append((box, _normalize(array, grown, box)))
+    return digits
+
+
+def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
+    """The ways to read a group, [(prior, [(box, digit)])] with boxes in the group window's coordinates, and
+    the window. Without a reader: one way, split by aspect ratio. With one: whole, cut 2..n ways, and (when
+    the group has several large pieces) piece by piece; a split's prior is its score apart from the reader."""
+    components = [c for unit in group for c in unit]
+    window = pieces.window(components)
+    mask = pieces.mask_of(components, window)
+    crop = _crop(array, window)
+    x0, y0, x1, y1 = _box_of(mask)
+    aspect = (x1 - x0) / (y1 - y0)
+    ways = []
+    for count in _counts(aspect, judged):
+        if count == 1:
+            ways.append((0.0, _digits(crop, [mask], False)))
+            continue
+        parts, cut_ink = _cut(crop, mask, count)
+        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS - CUT_WEIGHT * cut_ink, _digits(crop, parts, True)))
+    if judged and len(group) > 1 and aspect > JUDGE_ASPECT:
+        units = [pieces.mask_of(unit, window) for unit in group]
+        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS, _digits(crop, units, False)))
+    return ways, window
+
+
+def _choose(candidates, read) -> list[list[tuple]]:
+    """Each group's ways [(prior, reading)] -> the chosen reading of every group, all read in one batch."""
+    if read is None or all(len(ways) == 1 for ways in candidates):
+        return [ways[0][1] for ways in candidates]
+    digits = [digit for ways in candidates if len(ways) > 1 for _, reading in ways for _, digit in reading]
+    top = iter(read(np.stack(digits)).max(axis=1).tolist())
+    chosen = []
+    for ways in candidates:
+        if len(ways) == 1:
+            chosen.append(ways[0][1])
+            continue
+        scores = []
+        for prior, reading in ways:
+            least_sure = min(next(top) for _ in reading)
+            scores.append(prior - np.log(max(1.0 - least_sure, 1e-7)))
+        chosen.append(ways[int(np.argmax(scores))][1])
+    return chosen
+
+
+def segment_boxes(image, read=None):
     """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
-    right); boxes are in the input's pixel coordinates. Empty list when there is no ink."""
+    right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
+
+    read: optional function (N, 28, 28) -> (N, 10) probabilities (a net's predict_proba). Without it, a group
+    of touching digits is split by its aspect ratio alone; with it, every plausible split is read (one batch)
+    and the best score wins (see JUDGE_ASPECT), which tells a wide 0 from a touching 00 far more often."""
     array, factor = _as_ink(image)
     pieces = Pieces(array)
     components = _digit_components(pieces, min(array.shape))
-    found = []
+    if not components:
+        return []
+    candidates, windows = [], []
     for group in _groups(pieces, components):
-        mask = pieces.mask_of(group)
-        for box in _split(array, mask, _box_of(mask)):
-            x0, y0, x1, y1 = box
-            part = np.zeros_like(mask)
-            part[y0:y1, x0:x1] = mask[y0:y1, x0:x1]
-            grown = _grown(part)
-            grown[:, :x0] = False
-            grown[:, x1:] = False
-            found.append(((x0 + x1) / 2, box, _normalize(array, grown, box)))
-    found.sort(key=lambda item: item[0])
-    return [(tuple(int(round(v * factor)) for v in box), digit) for _, box, digit in found]
+        ways, window = _readings(pieces, group, array, read is not None)
+        candidates.append(ways)
+        windows.append(window)
+    found = []
+    for (ox, oy, _, _), reading in zip(windows, _choose(candidates, read)):
+        for (x0, y0, x1, y1), digit in reading:
+            box = tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy))
+            found.append((box, digit))
+    found.sort(key=lambda item: item[0][0] + item[0][2])
+    return found
 
 
-def segment(image):
+def segment(image, read=None):
     """A drawing of one or more digits -> [(28, 28) float32 arrays] left to right (see segment_boxes)."""
-    return [digit for _, digit in segment_boxes(image)]
+    return [digit for _, digit in segment_boxes(image, read)]

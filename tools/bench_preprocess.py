@@ -82,28 +82,32 @@ def number_drawing(x, indices, rng):
 
 
 def numbers(x, y, model, count, rng):
-    """segment on numbers of each length: count right, digit-level and number-level accuracy."""
-    canvases, seconds = [], 0.0
+    """segment on numbers of each length, by geometry alone and with the CNN as reader (segment's `read`):
+    count right, digit-level and number-level accuracy. Returns seconds per canvas for each way, and canvases."""
+    ways = {"geometry only": None, "CNN as reader": model.predict_proba}
+    seconds = dict.fromkeys(ways, 0.0)
+    canvases = []
     for length in NUMBER_LENGTHS:
-        counted = digits_right = numbers_right = 0
+        tally = {way: np.zeros(3) for way in ways}  # count right, digits right, numbers right
         for _ in range(count):
             indices = rng.integers(0, len(x), size=length)
             canvas = number_drawing(x, indices, rng)
             if len(canvases) < TIMING_CANVASES:
                 canvases.append(canvas)
-            start = time.perf_counter()
-            pieces = preprocess.segment(canvas)
-            seconds += time.perf_counter() - start
-            if len(pieces) != length:
-                continue
-            counted += 1
-            right = (model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum()
-            digits_right += right
-            numbers_right += right == length
-        print("  %d digits: count right %.1f %%   digits right %.2f %%   numbers exactly right %.1f %%  (%d numbers)"
-              % (length, 100 * counted / count, 100 * digits_right / (count * length),
-                 100 * numbers_right / count, count))
-    return seconds / (count * len(NUMBER_LENGTHS)), canvases
+            for way, read in ways.items():
+                start = time.perf_counter()
+                pieces = preprocess.segment(canvas, read)
+                seconds[way] += time.perf_counter() - start
+                if len(pieces) == length:
+                    right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())
+                    tally[way] += (1, right, right == length)
+        for way, (counted, digits_right, numbers_right) in tally.items():
+            print("  %d digits, %-13s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
+                  % (length, way, 100 * counted / count, 100 * digits_right / (count * length),
+                     100 * numbers_right / count))
+    print("  (%d numbers of each length; a digit is right when the count is right and the CNN reads it right)"
+          % count)
+    return {way: total / (count * len(NUMBER_LENGTHS)) for way, total in seconds.items()}, canvases
 
 
 def data_url(image):
@@ -126,8 +130,10 @@ def timings(single_canvases, number_canvases, to_mnist_seconds, segment_seconds)
     print("  decode_image(PNG data URL, %d px)  %.2f ms" % (CANVAS, 1000 * decode_seconds))
     print("  to_mnist(image)                    %.2f ms" % (1000 * to_mnist_seconds))
     print("  to_mnist(from_rgba(bytes))         %.2f ms" % (1000 * rgba_seconds))
-    print("  segment(image), 2-4 digits         %.2f ms  (canvas %d px high, up to %d px wide)"
-          % (1000 * segment_seconds, CANVAS, max(c.width for c in number_canvases)))
+    for way, seconds in segment_seconds.items():
+        print("  segment(image), %-13s      %.2f ms  (2-4 digits, canvas %d px high, up to %d px wide%s)"
+              % (way, 1000 * seconds, CANVAS, max(c.width for c in number_canvases),
+                 ", forward passes included" if "reader" in way else ""))
 
 
 def main(argv=None):
