@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NETS = ("cnn", "mlp")
 
 
-def build_cnn(keras, small=False):
+def build_cnn(keras, small=False, filters=(32, 64), hidden=128):
     """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer."""
-    c1, c2, hidden = (8, 16, 32) if small else (32, 64, 128)
+    (c1, c2), hidden = ((8, 16), 32) if small else (filters, hidden)
     layers = keras.layers
     return keras.Sequential([
         keras.Input((28, 28, 1)),
@@ -60,7 +60,6 @@ def build_mlp(keras, small=False):
     ], name="mlp")
 
 
-BUILDERS = {"cnn": build_cnn, "mlp": build_mlp}
 
 
 def dataset(tf, x, y, batch_size, strength, seed):
@@ -78,7 +77,10 @@ def train_one(name, args, x_train, y_train):
     import tensorflow as tf
 
     keras.utils.set_random_seed(args.seed)
-    model = BUILDERS[name](keras, small=args.small)
+    if name == "cnn":
+        model = build_cnn(keras, small=args.small, filters=args.cnn_filters, hidden=args.cnn_hidden)
+    else:
+        model = build_mlp(keras, small=args.small)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
     strength = augment_strength(name, args)
     ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed)
@@ -121,6 +123,9 @@ def parse_args(argv):
     parser.add_argument("--strength-cnn", type=float, default=0.7, help="augmentation strength for the CNN")
     # MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
     parser.add_argument("--strength-mlp", type=float, default=0.6, help="augmentation strength for the MLP")
+    parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(32, 64),
+                        help="filters of the CNN's two conv layers, e.g. 16,32")
+    parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
     return parser.parse_args(argv)
 
