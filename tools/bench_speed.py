@@ -49,7 +49,7 @@ def cold_load(chromium, cache_root, url):
     if url.endswith("__floor.html"):
         page.route("**/__floor.html", lambda route: route.fulfill(body=FLOOR_PAGE, content_type="text/html"))
     page.goto(url)
-    page.wait_for_selector("body[data-status=ready]", timeout=browser.READY_TIMEOUT_MS)
+    page.wait_for_selector("body[data-status=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
     ready = page.evaluate(READY_AT)
     context.close()
     weights = sum(size for u, size in sizes.items() if "/weights/" in u)
