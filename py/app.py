@@ -14,6 +14,7 @@ from pyscript import document, window
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read once
 NETS = ("cnn", "mlp")
+BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it and the labels)
 
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
@@ -197,7 +198,7 @@ def bar_chart(probabilities):
         bar = document.createElement("div")
         bar.className = "bar top" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
         track, fill = document.createElement("span"), document.createElement("i")
-        fill.style.height = "%.1f%%" % max(2.0, 100 * float(probabilities[digit]))
+        fill.style.height = "%dpx" % max(2, round(BAR_PX * float(probabilities[digit])))
         track.append(fill)
         label = document.createElement("b")
         label.textContent = str(digit)
