@@ -257,6 +257,9 @@ def _read_manifest(path):
 
 def loads(data, source="<bytes>", manifest=None):
     """Build a Model from the bytes of a weights file; check its sha256 against `manifest` if given."""
+    if not data.startswith(b"PK"):  # an .npz is a zip; a web server's "not found" page is not
+        _fail(source, "not a weights file (%d bytes that are not an .npz archive): is it missing from the site?"
+              % len(data))
     _check_manifest(data, source, manifest)
     arrays = _read_npz(data, source)
     architecture = _architecture(arrays, source)

@@ -120,3 +120,27 @@ def test_a_digit_drawn_by_touch_is_read(chromium, cache_root, site_url, app_quer
         assert watch.problems() == []
     finally:
         context.close()
+
+
+def flipped(route):
+    body = bytearray(route.fetch().body())
+    body[len(body) // 2] ^= 0x01
+    route.fulfill(body=bytes(body), content_type="application/octet-stream")
+
+
+def test_corrupted_weights_give_a_clear_error_state(page, site_url, app_query):
+    page.route("**/weights/cnn.npz", flipped)
+    browser.open_app(page, site_url, app_query, status="error")
+    message = page.locator("#status").inner_text()
+    assert "cnn.npz" in message and "sha256" in message and "could not be loaded" in message
+    # The drawing pad still works (nothing is lost), but no prediction is made.
+    browser.draw(page, strokes.number("1"))
+    assert browser.ink_pixels(page) > 0 and page.evaluate(PREDICTED) == ""
+
+
+def test_missing_weights_give_a_clear_error_state(page, site_url, app_query, watch):
+    page.route("**/weights/mlp.npz", lambda route: route.fulfill(status=404, body="not found"))
+    browser.open_app(page, site_url, app_query, status="error")
+    message = page.locator("#status").inner_text()
+    assert "mlp.npz" in message and "missing" in message and "could not be loaded" in message
+    watch.expect("404 .*mlp.npz|status of 404")

@@ -127,8 +127,10 @@ def test_wrong_shape_is_named(good_bytes):
 
 
 def test_not_an_npz_is_a_clear_error():
-    with pytest.raises(net.ModelError, match=r"bad\.npz: not a readable weights file"):
+    with pytest.raises(net.ModelError, match=r"bad\.npz: not a weights file .* missing from the site"):
         net.loads(b"<html>404 not found</html>", "bad.npz")
+    with pytest.raises(net.ModelError, match=r"cut\.npz: not a readable weights file"):
+        net.loads(b"PK\x03\x04 truncated", "cut.npz")
 
 
 def test_unknown_layer_kind(good_bytes):
