@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NETS = ("cnn", "mlp")
 
 
-def build_cnn(keras, small=False, filters=(32, 64), hidden=128):
+def build_cnn(keras, small=False, filters=(16, 32), hidden=128):
     """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer."""
     (c1, c2), hidden = ((8, 16), 32) if small else (filters, hidden)
     layers = keras.layers
@@ -123,7 +123,7 @@ def parse_args(argv):
     parser.add_argument("--strength-cnn", type=float, default=0.7, help="augmentation strength for the CNN")
     # MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
     parser.add_argument("--strength-mlp", type=float, default=0.6, help="augmentation strength for the MLP")
-    parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(32, 64),
+    parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
