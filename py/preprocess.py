@@ -34,7 +34,8 @@ SPECK_MASS_FRACTION = 0.06            # a piece with less ink than this share of
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counts as at least this share of the digit height
 FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
-ATTACH_GAP = 0.35                     # ... and joins the nearest digit within this share of the height (else dropped)
+OUTLINE_POINTS = 400                  # ... (ink distance measured between at most this many points per piece)
+ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height
 SPLIT_ASPECT = 1.25                   # a piece this much wider than tall holds several touching digits
 DIGIT_ASPECT = 0.8                    # typical width / height of one digit, to guess how many are touching
 CUT_SEARCH = 0.3                      # look for a cut within this share of a digit's width around the guess
@@ -43,7 +44,7 @@ CUT_SEARCH = 0.3                      # look for a cut within this share of a di
 # ASPECT_WEIGHT * aspect - CUT_WEIGHT * (ink on the cut, in stroke widths) - SPLIT_BIAS: a logistic fit on 1,400
 # generated numbers (tests/drawings.py, seeds 21-22; the benchmark uses seed 0), since the net alone is often
 # sure of both readings.
-JUDGE_ASPECT = 0.9                    # a group wider than this (width / height) may be touching digits
+JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
 NARROWEST_DIGIT = 0.4                 # try splits leaving each digit at least this width / height ...
 MAX_TOUCHING = 4                      # ... into at most this many digits
 ASPECT_WEIGHT = 4.5
@@ -80,7 +81,10 @@ def decode_image(data) -> Image.Image:
         raise PreprocessError("The image is too large (%d MB; at most %d MB)."
                               % (len(raw) // 2 ** 20, MAX_PAYLOAD_BYTES // 2 ** 20))
     try:
-        image = Image.open(io.BytesIO(raw))
+        image = Image.open(io.BytesIO(raw))  # reads the header only: the size is checked before decoding
+    except Image.DecompressionBombError:
+        raise PreprocessError("The image is far too many pixels; at most %dx%d is accepted."
+                              % (MAX_SIDE, MAX_SIDE)) from None
     except Exception:  # noqa: BLE001 - Pillow raises many kinds for "not an image"
         raise PreprocessError("That is not an image Digit Factoid can read.") from None
     width, height = image.size
@@ -208,6 +212,15 @@ class Pieces:
         _, label = np.unique(np.array(roots, dtype=np.int64), return_inverse=True)
         return label.reshape(-1)
 
+    def outline(self, component) -> np.ndarray:
+        """(N, 2) points (x, y) at both ends of each of a component's runs: its outline, roughly (at most
+        OUTLINE_POINTS of them, for speed)."""
+        chosen = self.label == component
+        rows = self.rows[chosen]
+        points = np.concatenate([np.stack([self.starts[chosen], rows], axis=1),
+                                 np.stack([self.ends[chosen] - 1, rows], axis=1)]).astype(np.float64)
+        return points[::max(1, len(points) // OUTLINE_POINTS)]
+
     def window(self, components):
         """The box around the given components, one pixel larger on each side (for anti-aliased edges)."""
         box = self.box[list(components)]
@@ -268,7 +281,8 @@ def _fit_box(digit: np.ndarray) -> np.ndarray:
     """A cropped ink array -> the digit fitted in a BOX-sized frame (aspect kept), float32 in [0, 1], its
     strokes thickened or thinned toward MNIST's width relative to the digit's size."""
     side = max(digit.shape)
-    stroke = _stroke_width(digit > 0.5) / side  # relative to the digit's size, so independent of scale
+    solid = digit > min(0.5, float(digit.max()) / 2)  # a faint drawing still has strokes
+    stroke = _stroke_width(solid) / side  # relative to the digit's size, so independent of scale
     if abs(stroke - TARGET_STROKE) <= STROKE_TOLERANCE * TARGET_STROKE:
         return _resized(digit, BOX / side, Image.LANCZOS)
     work_side = min(max(WORK_BOX, WORK_STROKE / stroke), WORK_MAX)
@@ -350,18 +364,24 @@ def _crop(array: np.ndarray, window) -> np.ndarray:
 
 def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
-    joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke) joins the nearest
-    large component; then units stacked over each other (a 4 in two strokes) form one group."""
+    joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke), largest first, joins
+    the unit whose ink is nearest, or starts a unit of its own when none is near; then units stacked over each
+    other (a 4 in two strokes) form one group."""
     box = pieces.box
     height = max(box[c, 3] - box[c, 1] for c in components)
     large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
     units = [[c] for c in large]
-    for c in components:
-        if c not in large:
-            gaps = [_gap(box[c], box[u[0]]) for u in units]
-            nearest = int(np.argmin(gaps))
-            if gaps[nearest] <= ATTACH_GAP * height:
-                units[nearest].append(c)
+    outlines = [pieces.outline(c) for c in large]
+    for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
+        outline = pieces.outline(c)
+        gaps = [_distance(outline, other) for other in outlines]
+        nearest = int(np.argmin(gaps)) if gaps else -1
+        if gaps and gaps[nearest] <= ATTACH_GAP * height:
+            units[nearest].append(c)
+            outlines[nearest] = np.concatenate([outlines[nearest], outline])
+        else:
+            units.append([c])
+            outlines.append(outline)
     groups = [[unit] for unit in units]
     extents = [_union(box[unit].min(axis=0), box[unit].max(axis=0)) for unit in units]
     i = 0
@@ -376,6 +396,11 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     return groups
 
 
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2)."""
+    return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2).min()))
+
+
 def _overlapping(a, b, height) -> bool:
     """Do boxes a and b overlap horizontally enough to be pieces of one digit?"""
     overlap = min(a[2], b[2]) - max(a[0], b[0])
@@ -385,13 +410,6 @@ def _overlapping(a, b, height) -> bool:
 
 def _union(a, b) -> np.ndarray:
     return np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
-
-
-def _gap(a, b) -> float:
-    """Distance in px between boxes a and b (0 when they overlap)."""
-    dx = max(a[0] - b[2], b[0] - a[2], 0)
-    dy = max(a[1] - b[3], b[1] - a[3], 0)
-    return float(np.hypot(dx, dy))
 
 
 def _cut(array: np.ndarray, mask: np.ndarray, count: int):

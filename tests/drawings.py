@@ -89,7 +89,7 @@ def place(ink, canvas=(280, 280), top_left=(0, 0)):
 
 def random_pen(x28, rng, height):
     """mnist_ink with a random pen: a little thinner to clearly thicker than MNIST's stroke."""
-    return mnist_ink(x28, height, int(rng.integers(-1, height // 25 + 1)), rng.uniform(0.35, 0.7))
+    return mnist_ink(x28, height, int(rng.integers(-1, height // 25 + 1)), rng.uniform(0.3, 0.5))
 
 
 def render_mnist(x28, rng, canvas=280):
