@@ -196,7 +196,7 @@ def bar_chart(probabilities):
     chart.setAttribute("title", ", ".join(labels))
     for digit in range(10):
         bar = document.createElement("div")
-        bar.className = "bar top" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
+        bar.className = "bar best" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
         track, fill = document.createElement("span"), document.createElement("i")
         fill.style.height = "%dpx" % max(2, round(BAR_PX * float(probabilities[digit])))
         track.append(fill)
