@@ -189,11 +189,13 @@ def show_net(name, net_reading, probabilities):
 
 def bar_chart(probabilities):
     """One digit's probabilities over 0-9 as a row of bars; the top 3 are labelled with percentages."""
+    figure = document.createElement("figure")
     chart = document.createElement("div")
     chart.className = "chart"
     ranked = [int(d) for d in probabilities.argsort()[::-1]]
-    labels = ["%d: %d%%" % (d, round(100 * float(probabilities[d]))) for d in ranked[:3]]
-    chart.setAttribute("title", ", ".join(labels))
+    caption = document.createElement("figcaption")
+    caption.textContent = " · ".join("%d: %d%%" % (d, round(100 * float(probabilities[d]))) for d in ranked[:3])
+    figure.append(chart, caption)
     for digit in range(10):
         bar = document.createElement("div")
         bar.className = "bar best" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
@@ -204,7 +206,7 @@ def bar_chart(probabilities):
         label.textContent = str(digit)
         bar.append(track, label)
         chart.append(bar)
-    return chart
+    return figure
 
 
 def show_seen(batch):
