@@ -8,8 +8,11 @@ about an eighth of the digit's size. This module brings one to the other:
     ink(image)              PIL image                  -> (H, W) float32 in [0, 1], ink = 1
     from_rgba(buf, w, h)    canvas getImageData bytes  -> (H, W) ink array  (skips PNG encode/decode)
     to_mnist(image)         image or ink array         -> (28, 28) float32 in [0, 1], ink = 1, or None if blank
-    segment_boxes(image)    image or ink array         -> [(box, (28, 28) array)] left to right
-    segment(image)          image or ink array         -> [(28, 28) array] left to right
+    segment_boxes(image, read=None)  image or ink array -> [(box, (28, 28) array)] left to right
+    segment(image, read=None)        image or ink array -> [(28, 28) array] left to right
+
+`read` is optional: a net's predict_proba, (N, 28, 28) -> (N, 10). With it, segment tells touching digits
+from one wide digit by reading both ways (see the thresholds below); without it, by shape alone.
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
 """
@@ -23,36 +26,42 @@ import numpy as np
 from PIL import Image
 
 # --- Every threshold, in one place -------------------------------------------------------------------------
+# Input limits
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024   # a 4K canvas PNG is ~1-3 MB; more is not a drawing
 MAX_SIDE = 4096                       # pixels per side accepted from a decoded image
 MAX_PIXELS = 16_000_000               # and in total (checked before decoding: no decompression bombs)
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 WORK_MAX_SIDE = 800                   # larger images are reduced first: plenty for 28x28, and fast
+# Ink and pieces
 INK_LEVEL = 0.15                      # a pixel with more ink than this is part of a stroke (for geometry)
 MIN_DIGIT_FRACTION = 0.03             # ink smaller than this fraction of the canvas's short side is no digit
 SPECK_MASS_FRACTION = 0.06            # a piece with less ink than this share of the largest piece is a speck
-MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
-NARROW_FLOOR = 0.35                   # ... the narrower width counts as at least this share of the digit height
 FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
-OUTLINE_POINTS = 400                  # ... (ink distance measured between at most this many points per piece)
 ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height
-SPLIT_ASPECT = 1.25                   # a piece this much wider than tall holds several touching digits
-DIGIT_ASPECT = 0.8                    # typical width / height of one digit, to guess how many are touching
-CUT_SEARCH = 0.3                      # look for a cut within this share of a digit's width around the guess
-# With a reader (segment's `read`), each group wider than JUDGE_ASPECT is read whole and split, and the reading
-# with the best score wins. Score = sureness of its least sure digit, -log(1 - top probability), plus for a split
-# ASPECT_WEIGHT * aspect - CUT_WEIGHT * (ink on the cut, in stroke widths) - SPLIT_BIAS: a logistic fit on 1,400
-# generated numbers (tests/drawings.py, seeds 21-22; the benchmark uses seed 0), since the net alone is often
-# sure of both readings.
+OUTLINE_POINTS = 400                  # (ink distance is measured between at most this many points per piece)
+MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
+NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
+# Touching digits
+CUT_SEARCH = 0.3                      # cut at the least ink within this share of a digit's width of the guess
+STUB_MASS = 0.2                       # a bit left by the cut with less ink than this share of the piece is dropped
+SHORTEST_PIECE = 0.6                  # a cut leaving a piece less tall than this share of the group is no split
+SPLIT_ASPECT = 1.25                   # without a reader: a group this much wider than tall is touching digits,
+DIGIT_ASPECT = 0.8                    # ... as many as its width / (this typical digit aspect x its height)
+# With a reader (segment's `read`), each group wider than JUDGE_ASPECT is read whole and cut 2, 3... ways, and the
+# best score wins. Score = sureness of the least sure digit, -log(1 - top probability), plus for a split
+# ASPECT_WEIGHT * aspect - CUT_WEIGHT * (ink on the cut, in stroke widths) - SPLIT_BIAS. The weights come from a
+# logistic fit on 1,400 generated numbers (tests/drawings.py, seeds 21-22; the benchmark uses seed 0): the net
+# alone is often sure of both readings, of two touching digits as one.
 JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
-NARROWEST_DIGIT = 0.4                 # try splits leaving each digit at least this width / height ...
+NARROWEST_DIGIT = 0.4                 # try cuts leaving each digit at least this width / height ...
 MAX_TOUCHING = 4                      # ... into at most this many digits
 ASPECT_WEIGHT = 4.5
 CUT_WEIGHT = 2.0
 SPLIT_BIAS = 2.0
-BOX = 20                              # MNIST: the digit is fitted in a 20x20 box ...
+# MNIST's geometry and stroke
+BOX = 20                              # the digit is fitted in a 20x20 box ...
 SIZE = 28                             # ... inside a 28x28 image
-TARGET_STROKE = 0.125                 # MNIST's median stroke width / digit size (test set: 10-90 % 0.09-0.18)
+TARGET_STROKE = 0.125                 # median stroke width / digit size on MNIST's test set (10-90 %: 0.09-0.18)
 STROKE_TOLERANCE = 0.3                # leave strokes within +-30 % of the target alone
 THIN_SHARE = 0.5                      # thin a thick pen by this share of the excess only, so no stroke vanishes
 WORK_BOX = 4 * BOX                    # strokes are thickened/thinned with the digit at least this size ...
@@ -322,6 +331,7 @@ def _center(digit: np.ndarray) -> np.ndarray:
 
 
 def _normalize(array: np.ndarray, mask: np.ndarray, box) -> np.ndarray:
+    """The ink under mask inside box -> (28, 28) float32 in [0, 1], MNIST-style."""
     x0, y0, x1, y1 = box
     crop = array[y0:y1, x0:x1] * mask[y0:y1, x0:x1]
     return _center(np.clip(_fit_box(crop), 0.0, 1.0))
@@ -366,7 +376,7 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
     joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke), largest first, joins
     the unit whose ink is nearest, or starts a unit of its own when none is near; then units stacked over each
-    other (a 4 in two strokes) form one group."""
+    other (an 8 drawn as two loops) form one group."""
     box = pieces.box
     height = max(box[c, 3] - box[c, 1] for c in components)
     large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
@@ -431,8 +441,21 @@ def _cut(array: np.ndarray, mask: np.ndarray, count: int):
     for left, right in zip(cuts[:-1], cuts[1:]):
         part = np.zeros_like(mask)
         part[:, left:right] = mask[:, left:right]
-        parts.append(part)
+        parts.append(_without_stubs(part, left, right))
     return parts, float(columns[cuts[1:-1]].mean()) / _stroke_width(mask)
+
+
+def _without_stubs(part: np.ndarray, left: int, right: int) -> np.ndarray:
+    """A cut-out digit's mask without the small bits of its neighbour's strokes that the cut left on its
+    side: pieces much smaller than its largest that touch a cut column."""
+    pieces = Pieces(part.astype(np.float32))
+    if pieces.count < 2:
+        return part
+    on_cut = ((pieces.box[:, 0] <= left) & (left > 0)) | ((pieces.box[:, 2] >= right) & (right < part.shape[1]))
+    stubs = on_cut & (pieces.mass < STUB_MASS * pieces.mass.max())
+    if not stubs.any():
+        return part
+    return pieces.mask_of(np.nonzero(~stubs)[0].tolist(), (0, 0, part.shape[1], part.shape[0]))
 
 
 def _counts(aspect: float, judged: bool) -> list[int]:
@@ -470,7 +493,7 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
     crop = _crop(array, window)
-    x0, y0, x1, y1 = _box_of(mask)
+    mask_box = x0, y0, x1, y1 = _box_of(mask)
     aspect = (x1 - x0) / (y1 - y0)
     ways = []
     for count in _counts(aspect, judged):
@@ -478,7 +501,12 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
             ways.append((0.0, _digits(crop, [mask], False)))
             continue
         parts, cut_ink = _cut(crop, mask, count)
-        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS - CUT_WEIGHT * cut_ink, _digits(crop, parts, True)))
+        digits = _digits(crop, parts, True)
+        if min(y1 - y0 for (_, y0, _, y1), _ in digits) < SHORTEST_PIECE * (mask_box[3] - mask_box[1]):
+            continue  # a piece much shorter than the group is a tail or a bar cut off, not a digit
+        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS - CUT_WEIGHT * cut_ink, digits))
+    if not ways:  # the one split by aspect ratio cut a piece off: keep the group whole
+        ways.append((0.0, _digits(crop, [mask], False)))
     if judged and len(group) > 1 and aspect > JUDGE_ASPECT:
         units = [pieces.mask_of(unit, window) for unit in group]
         ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS, _digits(crop, units, False)))

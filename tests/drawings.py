@@ -35,8 +35,15 @@ STROKES = {
     9: [[(0.55, 0.3), (0.3, 0.42), (0.05, 0.3), (0.08, 0.05), (0.3, 0.0), (0.55, 0.1), (0.55, 0.3),
          (0.5, 1.0)]],
 }
-# A "4" in two lifted strokes: the open angle, then the down stroke apart from it.
-FOUR_IN_TWO = [[(0.35, 0.0), (0.0, 0.65), (0.6, 0.65)], [(0.45, 0.3), (0.45, 1.0)]]
+# A "4" in two strokes: the open angle, then the down stroke crossing its bar (not meeting the diagonal).
+FOUR_IN_TWO = [[(0.3, 0.0), (0.0, 0.65), (0.6, 0.65)], [(0.45, 0.1), (0.45, 1.0)]]
+# A "5" whose lifted bar sticks out far to the right, as many in MNIST: it overlaps the body's width little.
+FIVE_LONG_BAR = [[(0.32, 0.0), (1.0, -0.03)],
+                 [(0.3, 0.08), (0.05, 0.45), (0.3, 0.38), (0.55, 0.5), (0.58, 0.78), (0.4, 0.97), (0.15, 1.0),
+                  (0.0, 0.9)]]
+# An "8" as two loops, one over the other, apart with a thin pen: two large pieces stacked.
+EIGHT_IN_TWO = [[(0.3, 0.0), (0.08, 0.1), (0.05, 0.3), (0.3, 0.45), (0.55, 0.3), (0.52, 0.1), (0.3, 0.0)],
+                [(0.3, 0.53), (0.03, 0.65), (0.03, 0.9), (0.3, 1.0), (0.57, 0.9), (0.57, 0.65), (0.3, 0.53)]]
 
 
 def draw_strokes(strokes, canvas=(280, 280), height=168, center=(140, 140), pen=15, fill="white"):

@@ -217,8 +217,10 @@ def test_single_digit_segments_into_one_like_to_mnist():
     assert abs(x0 - 240) <= 8 and abs(x1 - 360) <= 8 and abs(y0 - 50) <= 8 and abs(y1 - 250) <= 8
 
 
-@pytest.mark.parametrize("strokes", [drawings.STROKES[5], drawings.FOUR_IN_TWO, drawings.STROKES[7]],
-                         ids=["5 with lifted bar", "4 in two strokes", "7 with cross bar"])
+@pytest.mark.parametrize("strokes", [drawings.STROKES[5], drawings.FIVE_LONG_BAR, drawings.FOUR_IN_TWO,
+                                     drawings.STROKES[7], drawings.EIGHT_IN_TWO],
+                         ids=["5 with lifted bar", "5 with long lifted bar", "4 in two strokes", "7 with cross bar",
+                              "8 as two loops"])
 @pytest.mark.parametrize("pen", [4, 15])
 def test_pieces_of_one_digit_stay_together(strokes, pen):
     image = drawings.draw_strokes(strokes, (280, 280), 168, (140, 140), pen)
@@ -239,27 +241,40 @@ def in_order(boxes, extents):
     return len(boxes) == len(extents) and all(x0 <= (b[0] + b[2]) / 2 <= x1 for b, (x0, x1) in zip(boxes, extents))
 
 
-def test_apart_digits_come_back_in_count_and_order(test_set):
-    rng = np.random.default_rng(1)
-    for _ in range(30):
-        image, extents, _ = number(test_set, rng, int(rng.integers(2, 5)), gap=(0.12, 0.4))
-        boxes = [box for box, _ in preprocess.segment_boxes(image)]
-        assert in_order(boxes, extents), (boxes, extents)
+@pytest.mark.parametrize("digits", ["0123", "4567", "89", "1111", "7105", "747", "55"])
+def test_drawn_numbers_come_back_in_count_and_order(digits):
+    """Pen-drawn digits a little apart (a 5's lifted bar, a 7's cross bar, a 4 in two strokes included) are
+    split exactly, by geometry alone and with a reader."""
+    rng = np.random.default_rng(len(digits))
+    canvas = Image.new("RGB", (220 * len(digits), 300), "white")
+    extents, x = [], 20
+    for digit in digits:
+        height, pen = int(rng.integers(150, 220)), int(rng.integers(6, 22))
+        strokes = drawings.FOUR_IN_TWO if digit == "4" else drawings.STROKES[int(digit)]
+        drawing = drawings.draw_strokes(strokes, (int(0.6 * height) + pen, height + pen), height,
+                                        ((0.6 * height + pen) / 2, (height + pen) / 2), pen)
+        canvas.paste(drawing, (x, int(rng.integers(0, 300 - drawing.height))))
+        extents.append((x, x + drawing.width))
+        x += drawing.width + int(rng.integers(15, 50))
+    reader = net.load("weights/cnn.npz").predict_proba
+    for read in (None, reader):
+        boxes = [box for box, _ in preprocess.segment_boxes(canvas, read)]
+        assert in_order(boxes, extents), (read, boxes, extents)
 
 
-def test_touching_digits_come_back_in_count_and_order_with_a_reader(test_set):
-    """Gaps from -8 % (the digits' boxes overlap) to 35 % of a digit's width, as in the benchmark. The rates are
-    measured by tools/bench_preprocess.py; here a fixed set of 60 numbers must come back nearly all right, and
-    the reader must do clearly better than geometry alone on the same set."""
+def test_numbers_of_mnist_digits_come_back_in_count_and_order(test_set):
+    """60 numbers of 2-4 MNIST test digits, gaps from -8 % (the digits' boxes overlap and thick strokes touch) to
+    35 % of a digit's width, as in the benchmark (tools/bench_preprocess.py measures the rates: with the CNN as
+    reader 97 % of 3-digit numbers come back in the right count). This fixed set must come back right for at
+    least 95 % with the reader, 85 % by geometry alone."""
     cnn = net.load("weights/cnn.npz")
     rng = np.random.default_rng(2)
     right = {"geometry": 0, "reader": 0}
     for _ in range(60):
-        image, extents, labels = number(test_set, rng, int(rng.integers(2, 5)), gap=(-0.08, 0.35))
-        found = preprocess.segment_boxes(image, cnn.predict_proba)
-        right["reader"] += in_order([box for box, _ in found], extents)
+        image, extents, _ = number(test_set, rng, int(rng.integers(2, 5)), gap=(-0.08, 0.35))
+        right["reader"] += in_order([box for box, _ in preprocess.segment_boxes(image, cnn.predict_proba)], extents)
         right["geometry"] += in_order([box for box, _ in preprocess.segment_boxes(image)], extents)
-    assert right["reader"] >= 56 and right["reader"] > right["geometry"], right
+    assert right["reader"] >= 57 and right["geometry"] >= 51, right
 
 
 def test_segment_boxes_are_in_input_coordinates_when_reduced():

@@ -81,10 +81,14 @@ def number_drawing(x, indices, rng):
     return drawings.as_canvas(ink)
 
 
-def numbers(x, y, model, count, rng):
-    """segment on numbers of each length, by geometry alone and with the CNN as reader (segment's `read`):
-    count right, digit-level and number-level accuracy. Returns seconds per canvas for each way, and canvases."""
+def numbers(x, y, models, count, rng):
+    """segment on numbers of each length, by geometry alone and with a reader (segment's `read`: the CNN, or
+    the mean of both nets' probabilities): count right, digit-level and number-level accuracy, the digits read
+    by the CNN. Returns seconds per canvas for each way, and canvases."""
+    model = models["cnn"]
     ways = {"geometry only": None, "CNN as reader": model.predict_proba}
+    if "mlp" in models:
+        ways["both as reader"] = lambda x: (model.predict_proba(x) + models["mlp"].predict_proba(x)) / 2
     seconds = dict.fromkeys(ways, 0.0)
     canvases = []
     for length in NUMBER_LENGTHS:
@@ -102,7 +106,7 @@ def numbers(x, y, model, count, rng):
                     right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())
                     tally[way] += (1, right, right == length)
         for way, (counted, digits_right, numbers_right) in tally.items():
-            print("  %d digits, %-13s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
+            print("  %d digits, %-14s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
                   % (length, way, 100 * counted / count, 100 * digits_right / (count * length),
                      100 * numbers_right / count))
     print("  (%d numbers of each length; a digit is right when the count is right and the CNN reads it right)"
@@ -131,7 +135,7 @@ def timings(single_canvases, number_canvases, to_mnist_seconds, segment_seconds)
     print("  to_mnist(image)                    %.2f ms" % (1000 * to_mnist_seconds))
     print("  to_mnist(from_rgba(bytes))         %.2f ms" % (1000 * rgba_seconds))
     for way, seconds in segment_seconds.items():
-        print("  segment(image), %-13s      %.2f ms  (2-4 digits, canvas %d px high, up to %d px wide%s)"
+        print("  segment(image), %-14s     %.2f ms  (2-4 digits, canvas %d px high, up to %d px wide%s)"
               % (way, 1000 * seconds, CANVAS, max(c.width for c in number_canvases),
                  ", forward passes included" if "reader" in way else ""))
 
@@ -149,7 +153,7 @@ def main(argv=None):
     print("Single digits (%d MNIST test digits, %d px canvas, seed %d):" % (args.n, CANVAS, args.seed))
     to_mnist_seconds, single_canvases = single_digits(x, y, models, args.n, rng)
     print("Numbers through segment + CNN:")
-    segment_seconds, number_canvases = numbers(x, y, models["cnn"], args.numbers, rng)
+    segment_seconds, number_canvases = numbers(x, y, models, args.numbers, rng)
     print("Time per canvas (CPython):")
     timings(single_canvases, number_canvases, to_mnist_seconds, segment_seconds)
 
