@@ -9,6 +9,7 @@ digit's reference than any other's.
 """
 import base64
 import io
+import os
 import struct
 import zlib
 
@@ -23,6 +24,7 @@ from tests import drawings
 from training import mnist
 
 SAME_DIGIT = 0.88
+CNN_WEIGHTS = os.path.join(os.path.dirname(__file__), "..", "weights", "cnn.npz")
 REFERENCE_PEN = 21  # 0.125 x the reference's 168 px height: MNIST's stroke, so the reference is left as drawn
 
 
@@ -60,6 +62,12 @@ def references():
 @pytest.fixture(scope="module")
 def test_set():
     return mnist.load("test")
+
+
+@pytest.fixture(scope="module")
+def reader():
+    """The committed CNN's predict_proba: segment's reader in the page."""
+    return net.load(CNN_WEIGHTS).predict_proba
 
 
 # --- decode_image ------------------------------------------------------------------------------------------
@@ -242,7 +250,7 @@ def in_order(boxes, extents):
 
 
 @pytest.mark.parametrize("digits", ["0123", "4567", "89", "1111", "7105", "747", "55"])
-def test_drawn_numbers_come_back_in_count_and_order(digits):
+def test_drawn_numbers_come_back_in_count_and_order(digits, reader):
     """Pen-drawn digits a little apart (a 5's lifted bar, a 7's cross bar, a 4 in two strokes included) are
     split exactly, by geometry alone and with a reader."""
     rng = np.random.default_rng(len(digits))
@@ -256,23 +264,21 @@ def test_drawn_numbers_come_back_in_count_and_order(digits):
         canvas.paste(drawing, (x, int(rng.integers(0, 300 - drawing.height))))
         extents.append((x, x + drawing.width))
         x += drawing.width + int(rng.integers(15, 50))
-    reader = net.load("weights/cnn.npz").predict_proba
     for read in (None, reader):
         boxes = [box for box, _ in preprocess.segment_boxes(canvas, read)]
         assert in_order(boxes, extents), (read, boxes, extents)
 
 
-def test_numbers_of_mnist_digits_come_back_in_count_and_order(test_set):
+def test_numbers_of_mnist_digits_come_back_in_count_and_order(test_set, reader):
     """60 numbers of 2-4 MNIST test digits, gaps from -8 % (the digits' boxes overlap and thick strokes touch) to
     35 % of a digit's width, as in the benchmark (tools/bench_preprocess.py measures the rates: with the CNN as
     reader 97 % of 3-digit numbers come back in the right count). This fixed set must come back right for at
     least 95 % with the reader, 85 % by geometry alone."""
-    cnn = net.load("weights/cnn.npz")
     rng = np.random.default_rng(2)
     right = {"geometry": 0, "reader": 0}
     for _ in range(60):
         image, extents, _ = number(test_set, rng, int(rng.integers(2, 5)), gap=(-0.08, 0.35))
-        right["reader"] += in_order([box for box, _ in preprocess.segment_boxes(image, cnn.predict_proba)], extents)
+        right["reader"] += in_order([box for box, _ in preprocess.segment_boxes(image, reader)], extents)
         right["geometry"] += in_order([box for box, _ in preprocess.segment_boxes(image)], extents)
     assert right["reader"] >= 57 and right["geometry"] >= 51, right
 
