@@ -84,8 +84,13 @@ def read_pad():
 
 
 def read_both(batch):
-    """(N, 28, 28) -> (N, 10): the average of both nets' probabilities, the page's answer."""
-    return sum(models[name].predict_proba(batch) for name in NETS) / len(NETS)
+    """(N, 28, 28) -> (N, 10): the page's answer for a batch of digits."""
+    return average({name: models[name].predict_proba(batch) for name in NETS})
+
+
+def average(probabilities):
+    """The nets' mean probabilities: where they disagree, the more confident one usually wins."""
+    return sum(probabilities.values()) / len(probabilities)
 
 
 def predict():
@@ -156,8 +161,7 @@ def verdict(text, kind):
 
 def show_reading(batch, probabilities):
     readings = {name: reading(p) for name, p in probabilities.items()}
-    # The page's answer is the two nets' average: where they disagree, the more confident one usually wins.
-    combined = (probabilities["cnn"] + probabilities["mlp"]) / 2
+    combined = average(probabilities)
     number, confidence = reading(combined)
     node = element("number")
     node.dataset.value = number
