@@ -14,7 +14,9 @@ Layer kinds: dense, conv2d, maxpool2d, flatten, relu, sigmoid, softmax, in Keras
 load (dequantized to float32, kernels reshaped for im2col) so a forward pass only computes.
 
 Input convention: x is (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 (MNIST's white on black); the net's
-normalization is (x * scale - mean) / std. Output: (10,) or (N, 10) float32 probabilities summing to 1.
+normalization is (x * scale - mean) / std. The net ends in 10 outputs (the digits) or 11: the 11th is "not one
+digit" (a digit cut in half, two digits touching), learned from the pieces segmentation weighs. `read` gives all
+of them, for segmentation's reader; `predict_proba` gives the ten digits' probabilities summing to 1.
 """
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 FORMAT = 1
 KINDS = ("dense", "conv2d", "maxpool2d", "flatten", "relu", "sigmoid", "softmax")
 CHUNK = 32  # images per forward pass inside predict_proba
+DIGITS = 10
+OUTPUTS = (DIGITS, DIGITS + 1)  # the digits, and optionally "not one digit"
 
 
 class ModelError(Exception):
@@ -117,9 +121,17 @@ class Model:
         self._scale = np.float32(normalization.get("scale", 1.0) / normalization.get("std", 1.0))
         self._shift = np.float32(normalization.get("mean", 0.0) / normalization.get("std", 1.0))
         self._layers = layers
+        self.outputs = int(architecture.get("outputs", DIGITS))
+        self.rejects = self.outputs > DIGITS
 
     def predict_proba(self, x):
-        """x: (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> (10,) or (N, 10) float32 probabilities."""
+        """x: (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> (10,) or (N, 10) float32 probabilities of
+        the digits (for a net with a "not one digit" output: given that it is one digit)."""
+        return _digits(self.read(x))
+
+    def read(self, x):
+        """Like predict_proba, with the "not one digit" probability as an 11th column when the net has one:
+        (N, 10) or (N, 11), each row summing to 1."""
         x = np.asarray(x, dtype=np.float32)
         single = x.ndim == 2
         if single:
@@ -143,6 +155,30 @@ class Model:
     def predict(self, x):
         """The most likely digit(s): int for one image, (N,) int array for a batch."""
         return self.predict_proba(x).argmax(axis=-1)
+
+
+def _digits(out):
+    """(..., 10 or 11) outputs -> (..., 10) digit probabilities summing to 1."""
+    if out.shape[-1] == DIGITS:
+        return out
+    digits = out[..., :DIGITS] + np.finfo(np.float32).tiny  # never all zero, even if every digit underflowed
+    return digits / digits.sum(axis=-1, keepdims=True)
+
+
+def reader(models):
+    """Segmentation's reader from several nets: (N, 28, 28) -> (N, 10), the mean of their digit probabilities
+    (where they disagree, the more confident one usually wins); or, when some nets have a "not one digit"
+    output, (N, 11): those means scaled by the chance of one digit (the mean over those nets), then the
+    chance of none."""
+    def read(x):
+        outs = [model.read(x) for model in models]
+        digits = sum(_digits(out) for out in outs) / len(outs)
+        rejections = [out[:, DIGITS] for out in outs if out.shape[-1] > DIGITS]
+        if not rejections:
+            return digits
+        rejected = sum(rejections) / len(rejections)
+        return np.concatenate([digits * (1.0 - rejected)[:, None], rejected[:, None]], axis=1)
+    return read
 
 
 def _read_npz(data, source):
@@ -226,8 +262,9 @@ def _build(architecture, arrays, source):
             shape = (int(np.prod(shape)),)
         else:
             layers.append({"relu": _relu, "sigmoid": _sigmoid, "softmax": _softmax}[kind])
-    if shape != (10,):
-        _fail(source, "the network ends in shape %s, expected (10,)" % (shape,))
+    if len(shape) != 1 or shape[0] not in OUTPUTS:
+        _fail(source, "the network ends in shape %s, expected (10,) or (11,)" % (shape,))
+    architecture["outputs"] = shape[0]
     return layers, n_params
 
 

@@ -10,9 +10,11 @@ about an eighth of the digit's size. This module brings one to the other:
     to_mnist(image)         image or ink array         -> (28, 28) float32 in [0, 1], ink = 1, or None if blank
     segment_boxes(image, read=None)  image or ink array -> [(box, (28, 28) array)] left to right
     segment(image, read=None)        image or ink array -> [(28, 28) array] left to right
+    segment_candidates(image)        image or ink array -> every way segment weighs, per group of ink
 
-`read` is optional: a net's predict_proba, (N, 28, 28) -> (N, 10). With it, segment tells touching digits
-from one wide digit by reading both ways (see the thresholds below); without it, by shape alone.
+`read` is optional: (N, 28, 28) -> (N, 10) digit probabilities, or (N, 11) with a last "not one digit" column
+(net.reader). With it, segment tells touching digits from one wide digit by reading both ways (see the
+thresholds below); without it, by shape alone.
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
 """
@@ -486,9 +488,10 @@ def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
 
 
 def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
-    """The ways to read a group, [(prior, [(box, digit)])] with boxes in the group window's coordinates, and
+    """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
     the window. Without a reader: one way, split by aspect ratio. With one: whole, cut 2..n ways, and (when
-    the group has several large pieces) piece by piece; a split's prior is its score apart from the reader."""
+    the group has several large pieces) piece by piece. shape: (split?, the group's aspect, ink on the cut in
+    stroke widths), what `prior` weighs apart from the reader."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
@@ -498,62 +501,77 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
     ways = []
     for count in _counts(aspect, judged):
         if count == 1:
-            ways.append((0.0, _digits(crop, [mask], False)))
+            ways.append(((False, aspect, 0.0), _digits(crop, [mask], False)))
             continue
         parts, cut_ink = _cut(crop, mask, count)
         digits = _digits(crop, parts, True)
         if min(y1 - y0 for (_, y0, _, y1), _ in digits) < SHORTEST_PIECE * (mask_box[3] - mask_box[1]):
             continue  # a piece much shorter than the group is a tail or a bar cut off, not a digit
-        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS - CUT_WEIGHT * cut_ink, digits))
+        ways.append(((True, aspect, cut_ink), digits))
     if not ways:  # the one split by aspect ratio cut a piece off: keep the group whole
-        ways.append((0.0, _digits(crop, [mask], False)))
+        ways.append(((False, aspect, 0.0), _digits(crop, [mask], False)))
     if judged and len(group) > 1 and aspect > JUDGE_ASPECT:
         units = [pieces.mask_of(unit, window) for unit in group]
-        ways.append((ASPECT_WEIGHT * aspect - SPLIT_BIAS, _digits(crop, units, False)))
+        ways.append(((True, aspect, 0.0), _digits(crop, units, False)))
     return ways, window
 
 
+def prior(shape) -> float:
+    """A way's score apart from the reader, from its shape (split?, aspect, cut ink): wide groups are more
+    likely several digits, a cut through much ink less likely right."""
+    split, aspect, cut_ink = shape
+    return (ASPECT_WEIGHT * aspect - SPLIT_BIAS if split else 0.0) - CUT_WEIGHT * cut_ink
+
+
 def _choose(candidates, read) -> list[list[tuple]]:
-    """Each group's ways [(prior, reading)] -> the chosen reading of every group, all read in one batch."""
+    """Each group's ways [(shape, reading)] -> the chosen reading of every group, all read in one batch.
+    A way scores its prior plus -log(1 - p) of its least sure digit, p being the reader's probability of
+    that digit's best class; a reader with an 11th "not one digit" column lowers p on every piece it
+    rejects (a digit cut in half, two digits read as one)."""
     if read is None or all(len(ways) == 1 for ways in candidates):
         return [ways[0][1] for ways in candidates]
     digits = [digit for ways in candidates if len(ways) > 1 for _, reading in ways for _, digit in reading]
-    top = iter(read(np.stack(digits)).max(axis=1).tolist())
+    top = iter(read(np.stack(digits))[:, :10].max(axis=1).tolist())
     chosen = []
     for ways in candidates:
         if len(ways) == 1:
             chosen.append(ways[0][1])
             continue
         scores = []
-        for prior, reading in ways:
+        for shape, reading in ways:
             least_sure = min(next(top) for _ in reading)
-            scores.append(prior - np.log(max(1.0 - least_sure, 1e-7)))
+            scores.append(prior(shape) - np.log(max(1.0 - least_sure, 1e-7)))
         chosen.append(ways[int(np.argmax(scores))][1])
     return chosen
+
+
+def segment_candidates(image, judged=True):
+    """The ways segment weighs: one list per group of ink, [(shape, [(box, (28, 28) digit)])] (shape: what
+    `prior` weighs), boxes in the input's pixel coordinates (x0, y0, x1, y1), groups left to right.
+    judged=False: the one way chosen by shape alone. (Training uses this to show the reader the pieces it
+    will be asked about; tools/fit_segmentation.py to fit the prior's weights.)"""
+    array, factor = _as_ink(image)
+    pieces = Pieces(array)
+    components = _digit_components(pieces, min(array.shape))
+    groups = []
+    for group in (_groups(pieces, components) if components else []):
+        ways, (ox, oy, _, _) = _readings(pieces, group, array, judged)
+        groups.append([(shape, [(tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy)),
+                                 digit) for (x0, y0, x1, y1), digit in reading])
+                       for shape, reading in ways])
+    groups.sort(key=lambda ways: ways[0][1][0][0][0])
+    return groups
 
 
 def segment_boxes(image, read=None):
     """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
     right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
 
-    read: optional function (N, 28, 28) -> (N, 10) probabilities (a net's predict_proba). Without it, a group
-    of touching digits is split by its aspect ratio alone; with it, every plausible split is read (one batch)
-    and the best score wins (see JUDGE_ASPECT), which tells a wide 0 from a touching 00 far more often."""
-    array, factor = _as_ink(image)
-    pieces = Pieces(array)
-    components = _digit_components(pieces, min(array.shape))
-    if not components:
-        return []
-    candidates, windows = [], []
-    for group in _groups(pieces, components):
-        ways, window = _readings(pieces, group, array, read is not None)
-        candidates.append(ways)
-        windows.append(window)
-    found = []
-    for (ox, oy, _, _), reading in zip(windows, _choose(candidates, read)):
-        for (x0, y0, x1, y1), digit in reading:
-            box = tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy))
-            found.append((box, digit))
+    read: optional function (N, 28, 28) -> (N, 10) probabilities (a net's predict_proba), or (N, 11) with a
+    last "not one digit" column. Without it, a group of touching digits is split by its aspect ratio alone;
+    with it, every plausible split is read (one batch) and the best score wins (see JUDGE_ASPECT), which
+    tells a wide 0 from a touching 00 far more often."""
+    found = [item for reading in _choose(segment_candidates(image, read is not None), read) for item in reading]
     found.sort(key=lambda item: item[0][0] + item[0][2])
     return found
 

@@ -53,7 +53,15 @@ def keras_models(data):
     keras.utils.set_random_seed(0)
     return {"every_kind": fit(every_kind_model(keras), data),
             "cnn": fit(train.build_cnn(keras, small=True), data),
+            "cnn_reject": fit(train.build_cnn(keras, small=True, classes=11), with_rejects(data)),
             "mlp": fit(train.build_mlp(keras, small=True), data)}
+
+
+def with_rejects(data):
+    """The training images plus 500 "not one digit" ones (class 10): two digits squeezed side by side."""
+    x, y = data[0], data[1]
+    pairs = np.concatenate([x[:500, :, ::2], x[500:1000, :, ::2]], axis=2)
+    return np.concatenate([x, pairs]), np.concatenate([y, np.full(500, 10)])
 
 
 def exported(model, storage="float32"):
@@ -69,6 +77,37 @@ def test_numpy_forward_matches_keras(keras_models, data, name):
     assert actual.shape == (PARITY_IMAGES, 10) and actual.dtype == np.float32
     assert np.abs(actual - expected).max() <= 1e-4
     np.testing.assert_allclose(actual.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_not_one_digit_output_matches_keras(keras_models, data):
+    """An 11th output ("not one digit"): read() gives all 11 as Keras does, predict_proba the ten digits
+    renormalized, and predictions are the best digit."""
+    model = keras_models["cnn_reject"]
+    x = data[2][:PARITY_IMAGES]
+    expected = model.predict(x[..., None], verbose=0)
+    ours = exported(model)
+    assert ours.outputs == 11 and ours.rejects
+    assert np.abs(ours.read(x) - expected).max() <= 1e-4
+    digits = ours.predict_proba(x)
+    assert digits.shape == (PARITY_IMAGES, 10)
+    np.testing.assert_allclose(digits, expected[:, :10] / expected[:, :10].sum(1, keepdims=True), atol=1e-4)
+    np.testing.assert_array_equal(ours.predict(x), expected[:, :10].argmax(1))
+
+
+def test_reader_of_both_nets(keras_models, data):
+    """net.reader: the mean of the nets' digit probabilities; with a rejecting net, scaled by its chance of
+    one digit, that chance's complement as an 11th column."""
+    x = data[2][:200]
+    plain, rejecting, mlp = (exported(keras_models[n]) for n in ("cnn", "cnn_reject", "mlp"))
+    both = net.reader([plain, mlp])(x)
+    np.testing.assert_allclose(both, (plain.predict_proba(x) + mlp.predict_proba(x)) / 2, atol=1e-6)
+    read = net.reader([rejecting, mlp])(x)
+    rejected = rejecting.read(x)[:, 10]
+    assert read.shape == (200, 11)
+    np.testing.assert_allclose(read[:, 10], rejected, atol=1e-6)
+    np.testing.assert_allclose(read[:, :10], (rejecting.predict_proba(x) + mlp.predict_proba(x)) / 2
+                               * (1 - rejected)[:, None], atol=1e-6)
+    np.testing.assert_allclose(read.sum(1), 1.0, atol=1e-5)
 
 
 def test_single_image_equals_batch_row(keras_models, data):
@@ -131,6 +170,14 @@ def test_not_an_npz_is_a_clear_error():
         net.loads(b"<html>404 not found</html>", "bad.npz")
     with pytest.raises(net.ModelError, match=r"cut\.npz: not a readable weights file"):
         net.loads(b"PK\x03\x04 truncated", "cut.npz")
+
+
+def test_wrong_number_of_outputs(good_bytes):
+    arrays = arrays_of(good_bytes)
+    arrays["out.kernel"], arrays["out.bias"] = arrays["out.kernel"][:, :9], arrays["out.bias"][:9]
+    arrays["out.kernel_scale"] = arrays["out.kernel_scale"][:9]
+    with pytest.raises(net.ModelError, match=r"ends in shape \(9,\), expected \(10,\) or \(11,\)"):
+        net.loads(npz_with(arrays), "x.npz")
 
 
 def test_unknown_layer_kind(good_bytes):

@@ -20,11 +20,11 @@ from PIL import Image, ImageDraw
 import net
 import preprocess
 from preprocess import PreprocessError
-from tests import drawings
+from training import drawings
 from training import mnist
 
 SAME_DIGIT = 0.88
-CNN_WEIGHTS = os.path.join(os.path.dirname(__file__), "..", "weights", "cnn.npz")
+WEIGHTS = os.path.join(os.path.dirname(__file__), "..", "weights")
 REFERENCE_PEN = 21  # 0.125 x the reference's 168 px height: MNIST's stroke, so the reference is left as drawn
 
 
@@ -66,8 +66,8 @@ def test_set():
 
 @pytest.fixture(scope="module")
 def reader():
-    """The committed CNN's predict_proba: segment's reader in the page."""
-    return net.load(CNN_WEIGHTS).predict_proba
+    """Segment's reader in the page: both committed nets, with the CNN's "not one digit" output."""
+    return net.reader([net.load(os.path.join(WEIGHTS, name)) for name in ("cnn.npz", "mlp.npz")])
 
 
 # --- decode_image ------------------------------------------------------------------------------------------
@@ -281,6 +281,30 @@ def test_numbers_of_mnist_digits_come_back_in_count_and_order(test_set, reader):
         right["reader"] += in_order([box for box, _ in preprocess.segment_boxes(image, reader)], extents)
         right["geometry"] += in_order([box for box, _ in preprocess.segment_boxes(image)], extents)
     assert right["reader"] >= 57 and right["geometry"] >= 51, right
+
+
+def judge(rejected):
+    """A reader sure of every digit, except that it calls the pieces in `rejected` (bytes of their arrays)
+    "not one digit" (11th column)."""
+    def read(batch):
+        out = np.zeros((len(batch), 11), np.float32)
+        for row, digit in zip(out, batch):
+            row[10 if digit.tobytes() in rejected else 3] = 1.0
+        return out
+    return read
+
+
+def test_a_reader_that_rejects_pieces_decides_the_split():
+    """Two touching 0s: when the reader rejects the halves, segment keeps the group whole; when it rejects the
+    whole, segment splits it. (The prior alone would pick one of them either way.)"""
+    image = Image.fromarray(np.minimum(np.asarray(drawings.draw_digit(0, (560, 300), 200, (180, 150), 22)),
+                                       np.asarray(drawings.draw_digit(0, (560, 300), 200, (300, 150), 22))))
+    (ways,) = preprocess.segment_candidates(image)
+    whole = next(reading for shape, reading in ways if not shape[0])
+    halves = next(reading for shape, reading in ways if shape[0] and len(reading) == 2)
+    as_bytes = lambda reading: {digit.tobytes() for _, digit in reading}  # noqa: E731
+    assert len(preprocess.segment(image, judge(as_bytes(halves)))) == 1
+    assert len(preprocess.segment(image, judge(as_bytes(whole)))) == 2
 
 
 def test_segment_boxes_are_in_input_coordinates_when_reduced():

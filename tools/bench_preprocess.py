@@ -4,7 +4,7 @@
 
 Prints:
 - each net's accuracy on plain MNIST test digits (reference) and on the same digits rendered as canvas
-  drawings (280 px canvas, black on white, random place, size and pen thickness; tests/drawings.py) read back
+  drawings (280 px canvas, black on white, random place, size and pen thickness; training/drawings.py) read back
   through `to_mnist`;
 - `segment` on 2-, 3- and 4-digit numbers made of random MNIST test digits side by side (random gaps, sizes,
   small overlaps): how often the count of digits is right, digit-level accuracy (a digit counts as right when
@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
 import net  # noqa: E402
 import preprocess  # noqa: E402
-from tests import drawings  # noqa: E402
+from training import drawings  # noqa: E402
 from training import mnist  # noqa: E402
 
 NETS = ("cnn", "mlp")
@@ -86,9 +86,9 @@ def numbers(x, y, models, count, rng):
     the mean of both nets' probabilities): count right, digit-level and number-level accuracy, the digits read
     by the CNN. Returns seconds per canvas for each way, and canvases."""
     model = models["cnn"]
-    ways = {"geometry only": None, "CNN as reader": model.predict_proba}
+    ways = {"geometry only": None, "CNN as reader": model.read}
     if "mlp" in models:
-        ways["both as reader"] = lambda x: (model.predict_proba(x) + models["mlp"].predict_proba(x)) / 2
+        ways["both as reader"] = net.reader([model, models["mlp"]])
     seconds = dict.fromkeys(ways, 0.0)
     canvases = []
     for length in NUMBER_LENGTHS:

@@ -11,6 +11,7 @@ that final report, never for choosing anything during training.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shlex
 import sys
@@ -27,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NETS = ("cnn", "mlp")
 
 
-def build_cnn(keras, small=False, filters=(16, 32), hidden=128):
-    """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer."""
+def build_cnn(keras, small=False, filters=(16, 32), hidden=128, classes=10):
+    """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer. classes=11 adds the
+    "not one digit" output that segmentation's reader uses (training/segments.py)."""
     (c1, c2), hidden = ((8, 16), 32) if small else (filters, hidden)
     layers = keras.layers
     return keras.Sequential([
@@ -41,7 +43,7 @@ def build_cnn(keras, small=False, filters=(16, 32), hidden=128):
         layers.Dropout(0.25),
         layers.Dense(hidden, activation="relu", name="dense1"),
         layers.Dropout(0.4),
-        layers.Dense(10, activation="softmax", name="out"),
+        layers.Dense(classes, activation="softmax", name="out"),
     ], name="cnn")
 
 
@@ -72,13 +74,34 @@ def dataset(tf, x, y, batch_size, strength, seed):
     return ds.prefetch(2)
 
 
+def with_pieces(x_train, y_train, args):
+    """MNIST plus the pieces of drawn numbers segmentation weighs (the CNN only; see training/segments.py).
+    Returns x, y and the pieces' description for the manifest (None without pieces)."""
+    if not args.segments:
+        return x_train, y_train, None
+    from training import segments
+
+    x_digits, y_digits = mnist.load("train")
+    if args.train_limit:
+        x_digits, y_digits = x_digits[:args.train_limit], y_digits[:args.train_limit]
+    started = time.time()
+    x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
+    info = dict(segments.describe(x_pieces, y_pieces), numbers=args.segments, seed=args.seed,
+                preprocess_sha256=hashlib.sha256((ROOT / "py" / "preprocess.py").read_bytes()).hexdigest())
+    print("== pieces of %d drawn numbers: %d, of which %d not one digit (%.0f s)"
+          % (args.segments, info["pieces"], info["not_a_digit"], time.time() - started))
+    return (np.concatenate([x_train, x_pieces[..., None]]), np.concatenate([y_train, y_pieces]), info)
+
+
 def train_one(name, args, x_train, y_train):
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(args.seed)
     if name == "cnn":
-        model = build_cnn(keras, small=args.small, filters=args.cnn_filters, hidden=args.cnn_hidden)
+        classes = 11 if args.segments else 10
+        model = build_cnn(keras, small=args.small, filters=args.cnn_filters, hidden=args.cnn_hidden,
+                          classes=classes)
     else:
         model = build_mlp(keras, small=args.small)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
@@ -95,6 +118,12 @@ def train_one(name, args, x_train, y_train):
 
 def augment_strength(name, args):
     return 0.0 if args.no_augment else (args.strength_cnn if name == "cnn" else args.strength_mlp)
+
+
+def keras_digit_accuracy(model, x_test, y_test):
+    """Keras' own test accuracy, the best of the ten digits (an 11th output is not a digit)."""
+    probabilities = model.predict((x_test.astype(np.float32) / 255.0)[..., None], verbose=0, batch_size=1000)
+    return float((probabilities[:, :10].argmax(axis=1) == y_test).mean())
 
 
 def evaluate_exported(path, x_test, y_test):
@@ -126,6 +155,9 @@ def parse_args(argv):
     parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
+    parser.add_argument("--segments", type=int, default=20000,
+                        help="numbers drawn from MNIST training digits whose pieces, as segmentation cuts them, "
+                             "also train the CNN, with an 11th class 'not one digit' (0: plain 10 classes)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
     return parser.parse_args(argv)
 
@@ -149,8 +181,13 @@ def main(argv=None):
     command = "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
     for name in names:
         started = time.time()
-        model = train_one(name, args, x_train, y_train)
-        keras_accuracy = float(model.evaluate((x_test.astype(np.float32) / 255.0)[..., None], y_test, verbose=0)[1])
+        pieces = None
+        if name == "cnn":
+            x_fit, y_fit, pieces = with_pieces(x_train, y_train, args)
+        else:
+            x_fit, y_fit = x_train, y_train
+        model = train_one(name, args, x_fit, y_fit)
+        keras_accuracy = keras_digit_accuracy(model, x_test, y_test)
         layers = export.keras_layers(model)
         facts = export.write(args.out / (name + ".npz"), export.npz_bytes(name, layers, args.storage))
         accuracy = evaluate_exported(args.out / (name + ".npz"), x_test, y_test)
@@ -159,9 +196,11 @@ def main(argv=None):
                      keras_test_accuracy=round(keras_accuracy, 4), command=command, seed=args.seed,
                      epochs=args.epochs_cnn if name == "cnn" else args.epochs_mlp,
                      augmentation_strength=augment_strength(name, args),
-                     train_images=len(x_train), data_md5=mnist.checksums(),
+                     train_images=len(x_fit), data_md5=mnist.checksums(),
                      tensorflow=tf.__version__, keras=keras.__version__,
                      train_seconds=round(time.time() - started))
+        if pieces:
+            entry["segment_pieces"] = pieces
         export.update_manifest(args.out, name, entry)
         print("== %s: MNIST test accuracy %.2f%% (Keras %.2f%%), %d bytes → %s"
               % (name, 100 * accuracy, 100 * keras_accuracy, facts["bytes"], args.out / facts["file"]))

@@ -1,5 +1,6 @@
-"""Synthetic canvas drawings for the preprocessing tests and benchmark: black ink on a white (or transparent)
-canvas, as the page's drawing pad makes them.
+"""Synthetic canvas drawings: black ink on a white (or transparent) canvas, as the page's drawing pad makes
+them. The preprocessing tests and benchmark draw with it (MNIST test digits), and so does the training of the
+segmentation reader (training/segments.py, MNIST training digits).
 
     draw_digit(digit, ...)         a digit from pen strokes (polylines), any canvas, position, size and pen
     mnist_ink(x28, ...)            an MNIST digit upscaled to pen-like strokes (random_pen: a random pen)

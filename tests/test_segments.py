@@ -1,0 +1,56 @@
+"""training/segments.py: the labels of the pieces segmentation weighs, which teach the CNN "not one digit"."""
+import numpy as np
+import pytest
+
+import preprocess
+from training import drawings, mnist, segments
+
+
+@pytest.fixture(scope="module")
+def train_set():
+    return mnist.load("train")
+
+
+@pytest.mark.parametrize("box, expected", [
+    ((100, 0, 200, 50), 7),             # one digit's extent: that digit
+    ((105, 0, 198, 50), 7),             # nearly: still that digit
+    ((100, 0, 150, 50), 10),            # half of it: not one digit
+    ((100, 0, 300, 50), 10),            # both digits as one: not one digit
+    ((100, 0, 180, 50), None),          # 80 % of it: too close to call, dropped
+])
+def test_labels_by_overlap_with_the_digits(box, expected):
+    assert segments.label(box, [(100, 200), (200, 300)], [7, 2]) == expected
+
+
+def test_a_separate_digit_is_labelled_and_a_cut_through_it_is_not(train_set):
+    """Two wide 0s far apart: each whole 0 is labelled 0; the halves segment also weighs are not digits."""
+    x, y = train_set
+    zeros = np.nonzero(y == 0)[0]
+    widest = zeros[np.argsort([np.ptp(np.nonzero(x[i].any(0))[0]) for i in zeros[:300]])[-2:]]
+    images, labels = segments.number_pieces(x, y, widest, np.random.default_rng(0))
+    assert labels.count(0) == 2
+    assert labels.count(segments.NOT_A_DIGIT) >= 2
+    assert set(labels) <= {0, segments.NOT_A_DIGIT}
+    assert all(image.shape == (28, 28) and image.dtype == np.float32 for image in images)
+
+
+def test_touching_digits_as_one_are_not_a_digit(train_set):
+    x, y = train_set
+    rng = np.random.default_rng(3)
+    zeros = [drawings.random_pen(x[i], rng, 200) for i in np.nonzero(y == 0)[0][:2]]
+    ink, extents = drawings.compose(zeros, rng, 280, gap=(-0.2, -0.2))
+    groups = preprocess.segment_candidates(ink)
+    assert len(groups) == 1, "the two 0s touch"
+    whole = next(reading for shape, reading in groups[0] if not shape[0])
+    assert segments.label(whole[0][0], extents, [0, 0]) == segments.NOT_A_DIGIT
+
+
+def test_pieces_are_the_same_for_any_number_of_workers(train_set, monkeypatch):
+    x, y = train_set
+    monkeypatch.setattr(segments, "CHUNK", 6)
+    one = segments.pieces(x[:2000], y[:2000], 12, seed=5, workers=1, cache=False)
+    two = segments.pieces(x[:2000], y[:2000], 12, seed=5, workers=2, cache=False)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+    assert one[0].shape == (len(one[1]), 28, 28) and 0 < (one[1] == 10).sum() < len(one[1])
+    assert segments.describe(*one)["pieces_sha256"] == segments.describe(*two)["pieces_sha256"]

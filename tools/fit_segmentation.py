@@ -1,0 +1,116 @@
+"""Fit the weights of segmentation's prior (py/preprocess.py: ASPECT_WEIGHT, CUT_WEIGHT, SPLIT_BIAS) to the nets.
+
+    .venv/bin/python tools/fit_segmentation.py [--numbers 1500] [--seed 7] [--weights weights]
+
+Draws numbers of 2-4 MNIST *training* digits the way tools/bench_preprocess.py does (its test digits are never
+used here), reads every way segment weighs with the page's reader (net.reader of both nets), then searches a
+grid of the three weights for the most numbers read exactly right. Prints the best weights, the current ones'
+score and the neighbourhood of the best, so a flat optimum can be told from a sharp one. Changing the
+constants is then a manual edit, checked with tools/bench_preprocess.py.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
+
+import net  # noqa: E402
+import preprocess  # noqa: E402
+from training import drawings, mnist  # noqa: E402
+
+CANVAS = 280
+ASPECT_WEIGHTS = np.arange(0.0, 8.01, 0.5)
+CUT_WEIGHTS = np.arange(0.0, 4.01, 0.5)
+SPLIT_BIASES = np.arange(-2.0, 8.01, 0.5)
+
+
+def number_ways(x, y, rng, length):
+    """One drawn number: its true digits (str) and, per group of ink, [(shape, digits read, least sure)]."""
+    indices = rng.integers(0, len(x), size=length)
+    parts = [drawings.random_pen(x[i], rng, int(rng.uniform(0.55, 0.85) * CANVAS)) for i in indices]
+    ink, _ = drawings.compose(parts, rng, CANVAS)
+    groups = preprocess.segment_candidates(ink)
+    return "".join(str(int(d)) for d in y[indices]), groups
+
+
+def read_all(numbers, read):
+    """Replace every way's digits by (digits read as str, least sure top probability), in one batch."""
+    batch = np.stack([digit for _, groups in numbers for ways in groups for _, reading in ways
+                      for _, digit in reading])
+    probabilities = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])[:, :10]
+    tops, sure = iter(probabilities.argmax(1).tolist()), iter(probabilities.max(1).tolist())
+    out = []
+    for truth, groups in numbers:
+        read_groups = []
+        for ways in groups:
+            read_ways = []
+            for shape, reading in ways:
+                boxes = [box for box, _ in reading]
+                digits = [next(tops) for _ in reading]
+                least = min(next(sure) for _ in reading)
+                order = np.argsort([b[0] + b[2] for b in boxes])
+                read_ways.append((shape, "".join(str(digits[k]) for k in order), least,
+                                  min(b[0] + b[2] for b in boxes)))
+            read_groups.append(read_ways)
+        out.append((truth, read_groups))
+    return out
+
+
+def features(numbers):
+    """Flat arrays over every way: number index, group index, split, aspect, cut ink, -log(1 - least sure)."""
+    rows = []
+    for n, (_, groups) in enumerate(numbers):
+        for g, ways in enumerate(groups):
+            for w, ((split, aspect, cut_ink), _, least, _) in enumerate(ways):
+                rows.append((n, g, w, float(split), aspect, cut_ink, -np.log(max(1.0 - least, 1e-7))))
+    return np.array(rows)
+
+
+def accuracy(numbers, table, weights):
+    """Share of numbers read exactly right with weights (aspect, cut, bias)."""
+    aspect_w, cut_w, bias = weights
+    score = table[:, 3] * (aspect_w * table[:, 4] - bias) - cut_w * table[:, 5] + table[:, 6]
+    best = {}
+    for (n, g, w), s in zip(table[:, :3].astype(int).tolist(), score.tolist()):
+        if (n, g) not in best or s > best[n, g][0]:
+            best[n, g] = (s, w)
+    right = 0
+    for n, (truth, groups) in enumerate(numbers):
+        chosen = [groups[g][best[n, g][1]] for g in range(len(groups))]
+        chosen.sort(key=lambda way: way[3])
+        right += "".join(way[1] for way in chosen) == truth
+    return right / len(numbers)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--numbers", type=int, default=1500, help="numbers drawn (lengths 2, 3, 4 in turn)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--weights", default=str(ROOT / "weights"))
+    args = parser.parse_args(argv)
+    x, y = mnist.load("train")
+    models = [net.load(str(Path(args.weights) / name)) for name in ("cnn.npz", "mlp.npz")]
+    rng = np.random.default_rng(args.seed)
+    numbers = read_all([number_ways(x, y, rng, 2 + k % 3) for k in range(args.numbers)], net.reader(models))
+    table = features(numbers)
+    current = (preprocess.ASPECT_WEIGHT, preprocess.CUT_WEIGHT, preprocess.SPLIT_BIAS)
+    grid = {weights: accuracy(numbers, table, weights)
+            for weights in itertools.product(ASPECT_WEIGHTS, CUT_WEIGHTS, SPLIT_BIASES)}
+    ranked = sorted(grid.items(), key=lambda item: -item[1])
+    print("%d numbers of 2-4 MNIST training digits, seed %d" % (args.numbers, args.seed))
+    print("current  ASPECT_WEIGHT %.1f  CUT_WEIGHT %.1f  SPLIT_BIAS %.1f: %.2f %% exactly right"
+          % (current + (100 * accuracy(numbers, table, current),)))
+    print("no prior (reader alone): %.2f %%" % (100 * accuracy(numbers, table, (0.0, 0.0, 0.0))))
+    print("best of %d on the grid:" % len(grid))
+    for weights, score in ranked[:15]:
+        print("  ASPECT_WEIGHT %.1f  CUT_WEIGHT %.1f  SPLIT_BIAS %.1f: %.2f %%" % (weights + (100 * score,)))
+
+
+if __name__ == "__main__":
+    main()
