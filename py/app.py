@@ -12,6 +12,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
+NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
 DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read once
 NETS = ("cnn", "mlp")
 BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it and the labels)
@@ -107,9 +108,13 @@ def predict():
             return
         import numpy as np
 
+        import net
+
         batch = np.stack([d for _, d in digits])
-        probabilities = {name: models[name].predict_proba(batch) for name in NETS}
-        show_reading(batch, probabilities)
+        outputs = {name: models[name].read(batch) for name in NETS}
+        probabilities = {name: net.digit_probabilities(out) for name, out in outputs.items()}
+        rejected = [out[:, 10] for out in outputs.values() if out.shape[1] > 10]
+        show_reading(batch, probabilities, rejected[0] if rejected else None)
         window.requestAnimationFrame(painted)
     except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
         show_problem("Could not read that drawing: %s" % error)
@@ -161,7 +166,8 @@ def verdict(text, kind):
     node.className = "verdict " + kind
 
 
-def show_reading(batch, probabilities):
+def show_reading(batch, probabilities, rejected=None):
+    """rejected: (N,) the CNN's "not one digit" probability of each digit, or None."""
     readings = {name: reading(p) for name, p in probabilities.items()}
     combined = average(probabilities)
     number, confidence = reading(combined)
@@ -171,12 +177,15 @@ def show_reading(batch, probabilities):
     for name in NETS:
         show_net(name, readings[name], probabilities[name])
     show_seen(batch)
-    explain(number, confidence, readings, combined)
+    explain(number, confidence, readings, combined, rejected)
     request_fact(number)
 
 
-def explain(number, confidence, readings, combined):
-    if confidence < CONFIDENT:
+def explain(number, confidence, readings, combined, rejected):
+    if rejected is not None and rejected.max() > NOT_A_DIGIT:
+        where = "" if len(number) == 1 else " (digit %d)" % (int(rejected.argmax()) + 1)
+        verdict("Hmm — that doesn't look like a digit to the CNN%s. Try drawing it again." % where, "unsure")
+    elif confidence < CONFIDENT:
         index = int(combined.max(axis=1).argmin())
         first, second = [int(d) for d in combined[index].argsort()[::-1][:2]]
         where = "" if len(number) == 1 else " (digit %d)" % (index + 1)

@@ -127,7 +127,7 @@ class Model:
     def predict_proba(self, x):
         """x: (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> (10,) or (N, 10) float32 probabilities of
         the digits (for a net with a "not one digit" output: given that it is one digit)."""
-        return _digits(self.read(x))
+        return digit_probabilities(self.read(x))
 
     def read(self, x):
         """Like predict_proba, with the "not one digit" probability as an 11th column when the net has one:
@@ -157,8 +157,8 @@ class Model:
         return self.predict_proba(x).argmax(axis=-1)
 
 
-def _digits(out):
-    """(..., 10 or 11) outputs -> (..., 10) digit probabilities summing to 1."""
+def digit_probabilities(out):
+    """A net's outputs (..., 10 or 11) from `read` -> (..., 10) digit probabilities summing to 1."""
     if out.shape[-1] == DIGITS:
         return out
     digits = out[..., :DIGITS] + np.finfo(np.float32).tiny  # never all zero, even if every digit underflowed
@@ -172,7 +172,7 @@ def reader(models):
     chance of none."""
     def read(x):
         outs = [model.read(x) for model in models]
-        digits = sum(_digits(out) for out in outs) / len(outs)
+        digits = sum(digit_probabilities(out) for out in outs) / len(outs)
         rejections = [out[:, DIGITS] for out in outs if out.shape[-1] > DIGITS]
         if not rejections:
             return digits

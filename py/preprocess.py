@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import itertools
 
 import numpy as np
 from PIL import Image
@@ -49,17 +50,19 @@ STUB_MASS = 0.2                       # a bit left by the cut with less ink than
 SHORTEST_PIECE = 0.6                  # a cut leaving a piece less tall than this share of the group is no split
 SPLIT_ASPECT = 1.25                   # without a reader: a group this much wider than tall is touching digits,
 DIGIT_ASPECT = 0.8                    # ... as many as its width / (this typical digit aspect x its height)
-# With a reader (segment's `read`), each group wider than JUDGE_ASPECT is read whole and cut 2, 3... ways, and the
-# best score wins. Score = sureness of the least sure digit, -log(1 - top probability), plus for a split
-# ASPECT_WEIGHT * aspect - CUT_WEIGHT * (ink on the cut, in stroke widths) - SPLIT_BIAS. The weights come from a
-# logistic fit on 1,400 generated numbers (tests/drawings.py, seeds 21-22; the benchmark uses seed 0): the net
-# alone is often sure of both readings, of two touching digits as one.
+# With a reader (segment's `read`), a group wider than JUDGE_ASPECT is read whole and cut at every combination
+# of the valleys of its column ink (over-segmentation: the reader, not the shape, tells where digits end). A way
+# scores the sum of log(probability of each piece's best digit), plus prior() = per cut ASPECT_WEIGHT * aspect -
+# SPLIT_BIAS, minus CUT_WEIGHT * (ink on the cuts, in stroke widths). The weights are fitted by
+# tools/fit_segmentation.py on numbers of MNIST training digits; the benchmark uses test digits.
 JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
-NARROWEST_DIGIT = 0.4                 # try cuts leaving each digit at least this width / height ...
-MAX_TOUCHING = 4                      # ... into at most this many digits
-ASPECT_WEIGHT = 4.5
-CUT_WEIGHT = 2.0
-SPLIT_BIAS = 2.0
+TOUCHING_NARROWEST = 0.1              # cut no piece narrower than this share of the group's height (a thin "1")
+MAX_CUTS = 4                          # the valleys tried, at most
+NARROWEST_DIGIT = 0.35                # a group may hold as many digits as its aspect / this (speed: fewer ways) ...
+MAX_TOUCHING = 4                      # ... but at most this many
+ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
+CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
+SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
 # MNIST's geometry and stroke
 BOX = 20                              # the digit is fitted in a 20x20 box ...
 SIZE = 28                             # ... inside a 28x28 image
@@ -449,25 +452,19 @@ def _cut(array: np.ndarray, mask: np.ndarray, count: int):
 
 def _without_stubs(part: np.ndarray, left: int, right: int) -> np.ndarray:
     """A cut-out digit's mask without the small bits of its neighbour's strokes that the cut left on its
-    side: pieces much smaller than its largest that touch a cut column."""
-    pieces = Pieces(part.astype(np.float32))
+    side: pieces much smaller than its largest that touch a cut column. (Only columns left:right are looked
+    at: the rest of the part is empty.)"""
+    pieces = Pieces(part[:, left:right].astype(np.float32))
     if pieces.count < 2:
         return part
-    on_cut = ((pieces.box[:, 0] <= left) & (left > 0)) | ((pieces.box[:, 2] >= right) & (right < part.shape[1]))
+    width = right - left
+    on_cut = ((pieces.box[:, 0] <= 0) & (left > 0)) | ((pieces.box[:, 2] >= width) & (right < part.shape[1]))
     stubs = on_cut & (pieces.mass < STUB_MASS * pieces.mass.max())
     if not stubs.any():
         return part
-    return pieces.mask_of(np.nonzero(~stubs)[0].tolist(), (0, 0, part.shape[1], part.shape[0]))
-
-
-def _counts(aspect: float, judged: bool) -> list[int]:
-    """How many touching digits a group may hold, from its aspect ratio: one guess, or (judged: a reader will
-    pick) every plausible count."""
-    if not judged:
-        return [1] if aspect <= SPLIT_ASPECT else [max(2, int(round(aspect / DIGIT_ASPECT)))]
-    if aspect <= JUDGE_ASPECT:
-        return [1]
-    return list(range(1, max(2, min(MAX_TOUCHING, int(aspect / NARROWEST_DIGIT))) + 1))
+    cleaned = np.zeros_like(part)
+    cleaned[:, left:right] = pieces.mask_of(np.nonzero(~stubs)[0].tolist(), (0, 0, width, part.shape[0]))
+    return cleaned
 
 
 def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
@@ -487,62 +484,130 @@ def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
     return digits
 
 
-def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
+def _valleys(columns: np.ndarray, x0: int, x1: int, narrowest: int) -> list[int]:
+    """Where touching digits may be cut: the columns with the least ink, at least `narrowest` px from the
+    group's ends and from each other, at most MAX_CUTS of them, left to right."""
+    lo, hi = x0 + narrowest, x1 - narrowest
+    chosen = []
+    for i in np.argsort(columns[lo:hi], kind="stable").tolist():
+        if all(abs(lo + i - c) >= narrowest for c in chosen):
+            chosen.append(lo + i)
+            if len(chosen) == MAX_CUTS:
+                break
+    return sorted(chosen)
+
+
+def _split_ways(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
+    """With a reader: the group whole, and cut at every combination of up to MAX_TOUCHING - 1 valleys, each
+    piece cut out once and shared by the ways that use it. [(shape, [(box, digit)])]."""
+    x0, y0, x1, y1 = _box_of(mask)
+    columns = (crop * mask).sum(axis=0)
+    stroke = _stroke_width(mask)
+    valleys = _valleys(columns, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
+    ends = [0] + valleys + [mask.shape[1]]
+    made = {}
+
+    def piece(left, right):  # the digit between two cuts, or None when it is no digit (empty, a short tail)
+        if (left, right) not in made:
+            part = np.zeros_like(mask)
+            part[:, left:right] = mask[:, left:right]
+            digits = _digits(crop, [_without_stubs(part, left, right)], True) if part.any() else []
+            tall = digits and digits[0][0][3] - digits[0][0][1] >= SHORTEST_PIECE * (y1 - y0)
+            made[left, right] = digits[0] if tall else None
+        return made[left, right]
+
+    ways = [((0, aspect, 0.0), _digits(crop, [mask], False))]
+    if aspect <= JUDGE_ASPECT:
+        return ways
+    most = max(2, min(MAX_TOUCHING, int(aspect / NARROWEST_DIGIT)))  # digits this wide a group may hold
+    for count in range(1, min(most - 1, len(valleys)) + 1):
+        for cuts in itertools.combinations(valleys, count):
+            bounds = [0, *cuts, mask.shape[1]]
+            digits = [piece(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+            if all(digits):
+                ways.append(((count, aspect, float(columns[list(cuts)].sum()) / stroke), digits))
+    return ways
+
+
+def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, whole_only: bool = False):
     """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
-    the window. Without a reader: one way, split by aspect ratio. With one: whole, cut 2..n ways, and (when
-    the group has several large pieces) piece by piece. shape: (split?, the group's aspect, ink on the cut in
-    stroke widths), what `prior` weighs apart from the reader."""
+    the window. Without a reader: one way, split by aspect ratio. With one: whole, cut at valleys of ink
+    (_split_ways), and (when the group has several large pieces) piece by piece; whole_only: just the first
+    of those. shape: (cuts, the group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
     crop = _crop(array, window)
-    mask_box = x0, y0, x1, y1 = _box_of(mask)
+    x0, y0, x1, y1 = _box_of(mask)
     aspect = (x1 - x0) / (y1 - y0)
-    ways = []
-    for count in _counts(aspect, judged):
-        if count == 1:
-            ways.append(((False, aspect, 0.0), _digits(crop, [mask], False)))
-            continue
+    if judged and whole_only:
+        return [((0, aspect, 0.0), _digits(crop, [mask], False))], window
+    if judged:
+        ways = _split_ways(crop, mask, aspect)
+        if len(group) > 1 and aspect > JUDGE_ASPECT:
+            units = [pieces.mask_of(unit, window) for unit in group]
+            ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
+        return ways, window
+    count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
+    if count > 1:
         parts, cut_ink = _cut(crop, mask, count)
         digits = _digits(crop, parts, True)
-        if min(y1 - y0 for (_, y0, _, y1), _ in digits) < SHORTEST_PIECE * (mask_box[3] - mask_box[1]):
-            continue  # a piece much shorter than the group is a tail or a bar cut off, not a digit
-        ways.append(((True, aspect, cut_ink), digits))
-    if not ways:  # the one split by aspect ratio cut a piece off: keep the group whole
-        ways.append(((False, aspect, 0.0), _digits(crop, [mask], False)))
-    if judged and len(group) > 1 and aspect > JUDGE_ASPECT:
-        units = [pieces.mask_of(unit, window) for unit in group]
-        ways.append(((True, aspect, 0.0), _digits(crop, units, False)))
-    return ways, window
+        if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
+            return [((count - 1, aspect, cut_ink), digits)], window
+    # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
+    return [((0, aspect, 0.0), _digits(crop, [mask], False))], window
+
+
+def _split_bound(aspect: float) -> float:
+    """The most any split of a group this wide can score: its prior with no ink on the cuts, each digit read
+    with certainty (log 1 = 0). A whole reading that scores at least this needs no split read."""
+    if aspect <= JUDGE_ASPECT:
+        return -np.inf
+    return max(prior((cuts, aspect, 0.0)) for cuts in range(1, MAX_TOUCHING))
 
 
 def prior(shape) -> float:
-    """A way's score apart from the reader, from its shape (split?, aspect, cut ink): wide groups are more
-    likely several digits, a cut through much ink less likely right."""
-    split, aspect, cut_ink = shape
-    return (ASPECT_WEIGHT * aspect - SPLIT_BIAS if split else 0.0) - CUT_WEIGHT * cut_ink
+    """A way's score apart from the reader, from its shape (cuts, aspect, cut ink): each cut of a wide group
+    is more likely right, a cut through much ink less likely."""
+    cuts, aspect, cut_ink = shape
+    return cuts * (ASPECT_WEIGHT * aspect - SPLIT_BIAS) - CUT_WEIGHT * cut_ink
 
 
 def _choose(candidates, read) -> list[list[tuple]]:
     """Each group's ways [(shape, reading)] -> the chosen reading of every group, all read in one batch.
-    A way scores its prior plus -log(1 - p) of its least sure digit, p being the reader's probability of
-    that digit's best class; a reader with an 11th "not one digit" column lowers p on every piece it
-    rejects (a digit cut in half, two digits read as one)."""
+    A way scores its prior plus the log of each of its digits' probability, a digit's probability being
+    the reader's for its best class: with an 11th "not one digit" column, the reader gives little to a
+    piece that is not one digit (a digit cut in half, two digits read as one)."""
     if read is None or all(len(ways) == 1 for ways in candidates):
         return [ways[0][1] for ways in candidates]
-    digits = [digit for ways in candidates if len(ways) > 1 for _, reading in ways for _, digit in reading]
-    top = iter(read(np.stack(digits))[:, :10].max(axis=1).tolist())
+    batch, index = [], {}
+    for ways in candidates:
+        for _, reading in ways:
+            for _, digit in reading:
+                if id(digit) not in index:  # pieces shared by several ways are read once
+                    index[id(digit)] = len(batch)
+                    batch.append(digit)
+    logp = np.log(np.maximum(read(np.stack(batch))[:, :10].max(axis=1), 1e-7)).tolist()
     chosen = []
     for ways in candidates:
-        if len(ways) == 1:
-            chosen.append(ways[0][1])
-            continue
-        scores = []
-        for shape, reading in ways:
-            least_sure = min(next(top) for _ in reading)
-            scores.append(prior(shape) - np.log(max(1.0 - least_sure, 1e-7)))
+        scores = [prior(shape) + sum(logp[index[id(digit)]] for _, digit in reading) for shape, reading in ways]
         chosen.append(ways[int(np.argmax(scores))][1])
     return chosen
+
+
+def _groups_of(image):
+    """(pieces, groups, ink array, factor to input coordinates) of a drawing."""
+    array, factor = _as_ink(image)
+    pieces = Pieces(array)
+    components = _digit_components(pieces, min(array.shape))
+    return pieces, (_groups(pieces, components) if components else []), array, factor
+
+
+def _in_input(ways, window, factor):
+    """Ways with boxes in a group window's coordinates -> boxes in the input's pixel coordinates."""
+    ox, oy = window[:2]
+    return [(shape, [(tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy)), digit)
+                     for (x0, y0, x1, y1), digit in reading]) for shape, reading in ways]
 
 
 def segment_candidates(image, judged=True):
@@ -550,17 +615,10 @@ def segment_candidates(image, judged=True):
     `prior` weighs), boxes in the input's pixel coordinates (x0, y0, x1, y1), groups left to right.
     judged=False: the one way chosen by shape alone. (Training uses this to show the reader the pieces it
     will be asked about; tools/fit_segmentation.py to fit the prior's weights.)"""
-    array, factor = _as_ink(image)
-    pieces = Pieces(array)
-    components = _digit_components(pieces, min(array.shape))
-    groups = []
-    for group in (_groups(pieces, components) if components else []):
-        ways, (ox, oy, _, _) = _readings(pieces, group, array, judged)
-        groups.append([(shape, [(tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy)),
-                                 digit) for (x0, y0, x1, y1), digit in reading])
-                       for shape, reading in ways])
-    groups.sort(key=lambda ways: ways[0][1][0][0][0])
-    return groups
+    pieces, groups, array, factor = _groups_of(image)
+    found = [_in_input(*_readings(pieces, group, array, judged), factor) for group in groups]
+    found.sort(key=lambda ways: ways[0][1][0][0][0])
+    return found
 
 
 def segment_boxes(image, read=None):
@@ -568,10 +626,25 @@ def segment_boxes(image, read=None):
     right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
 
     read: optional function (N, 28, 28) -> (N, 10) probabilities (a net's predict_proba), or (N, 11) with a
-    last "not one digit" column. Without it, a group of touching digits is split by its aspect ratio alone;
-    with it, every plausible split is read (one batch) and the best score wins (see JUDGE_ASPECT), which
-    tells a wide 0 from a touching 00 far more often."""
-    found = [item for reading in _choose(segment_candidates(image, read is not None), read) for item in reading]
+    last "not one digit" column (net.reader). Without it, a group of touching digits is split by its aspect
+    ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
+    split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
+    score wins: the same choice as reading every way, at a fraction of the work for lone digits."""
+    pieces, groups, array, factor = _groups_of(image)
+    if read is None:
+        chosen = [_in_input(*_readings(pieces, group, array, False), factor)[0][1] for group in groups]
+    else:
+        wholes = [_readings(pieces, group, array, True, whole_only=True) for group in groups]
+        sure = np.log(np.maximum(read(np.stack([ways[0][1][0][1] for ways, _ in wholes]))[:, :10].max(axis=1),
+                                 1e-7)) if wholes else []
+        chosen, open_groups = [], []
+        for group, (ways, window), logp in zip(groups, wholes, sure):
+            if logp >= _split_bound(ways[0][0][1]):
+                chosen.append(_in_input(ways, window, factor)[0][1])
+            else:
+                open_groups.append(_in_input(*_readings(pieces, group, array, True), factor))
+        chosen += _choose(open_groups, read)
+    found = [item for reading in chosen for item in reading]
     found.sort(key=lambda item: item[0][0] + item[0][2])
     return found
 

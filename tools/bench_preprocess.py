@@ -8,7 +8,8 @@ Prints:
   through `to_mnist`;
 - `segment` on 2-, 3- and 4-digit numbers made of random MNIST test digits side by side (random gaps, sizes,
   small overlaps): how often the count of digits is right, digit-level accuracy (a digit counts as right when
-  the count is right and the CNN reads it right) and number-level accuracy (every digit right);
+  the count is right and the CNN reads it right) and number-level accuracy (every digit right), read by the
+  CNN and as the page shows them (both nets' mean);
 - preprocessing time per canvas on this machine (CPython; Pyodide is ~2.7x slower).
 Floors (issue 4): CNN on canvas-rendered single digits >= 99 %; 3-digit numbers >= 95 % exactly right.
 """
@@ -87,12 +88,13 @@ def numbers(x, y, models, count, rng):
     by the CNN. Returns seconds per canvas for each way, and canvases."""
     model = models["cnn"]
     ways = {"geometry only": None, "CNN as reader": model.read}
+    page = model.predict_proba
     if "mlp" in models:
-        ways["both as reader"] = net.reader([model, models["mlp"]])
+        ways["both as reader"] = page = net.reader([model, models["mlp"]])
     seconds = dict.fromkeys(ways, 0.0)
     canvases = []
     for length in NUMBER_LENGTHS:
-        tally = {way: np.zeros(3) for way in ways}  # count right, digits right, numbers right
+        tally = {way: np.zeros(4) for way in ways}  # count right, digits right, numbers right (CNN; page)
         for _ in range(count):
             indices = rng.integers(0, len(x), size=length)
             canvas = number_drawing(x, indices, rng)
@@ -104,13 +106,15 @@ def numbers(x, y, models, count, rng):
                 seconds[way] += time.perf_counter() - start
                 if len(pieces) == length:
                     right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())
-                    tally[way] += (1, right, right == length)
-        for way, (counted, digits_right, numbers_right) in tally.items():
+                    shown = (page(np.stack(pieces))[:, :10].argmax(1) == y[indices]).all()
+                    tally[way] += (1, right, right == length, shown)
+        for way, (counted, digits_right, numbers_right, shown_right) in tally.items():
             print("  %d digits, %-14s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
+                  "   (as the page shows them: %5.1f %%)"
                   % (length, way, 100 * counted / count, 100 * digits_right / (count * length),
-                     100 * numbers_right / count))
-    print("  (%d numbers of each length; a digit is right when the count is right and the CNN reads it right)"
-          % count)
+                     100 * numbers_right / count, 100 * shown_right / count))
+    print("  (%d numbers of each length; a digit is right when the count is right and the CNN reads it right; the"
+          " page shows the mean of both nets' readings)" % count)
     return {way: total / (count * len(NUMBER_LENGTHS)) for way, total in seconds.items()}, canvases
 
 

@@ -6,7 +6,8 @@ is no digit: half of a wide 8 reads as a 3, a 1 touching a 4 reads as a 4. So th
 MNIST *training* digits as canvas drawings (training/drawings.py; wider gaps and sizes than the benchmark's),
 lists every piece segment would weigh, and labels it:
 
-    the digit it covers   its horizontal extent matches one digit's (IoU >= MATCH)
+    the digit it covers   its horizontal extent matches one digit's (IoU >= MATCH), and it was cut out
+                          (a digit read whole is what MNIST already teaches)
     NOT_A_DIGIT (10)      it matches none (IoU < MISS): a cut-off part, or several digits as one
     (dropped)             in between: too close to call
 
@@ -58,20 +59,21 @@ def label(box, extents, labels) -> int | None:
     return NOT_A_DIGIT if scores[best] < MISS else None
 
 
-def number_pieces(x, y, indices, rng):
-    """Render the digits x[indices] as one number and label every piece segment would weigh."""
+def number_pieces(x, y, indices, rng, gap=GAP):
+    """Render the digits x[indices] as one number (gaps drawn from `gap`, in mean digit widths) and label
+    every piece segment would weigh. Returns lists of (28, 28) images and labels."""
     from training import drawings
 
     preprocess = _preprocess()
     parts = [drawings.random_pen(x[i], rng, int(rng.uniform(*HEIGHT) * CANVAS)) for i in indices]
-    ink, extents = drawings.compose(parts, rng, CANVAS, gap=GAP)
+    ink, extents = drawings.compose(parts, rng, CANVAS, gap=gap)
     seen, images, labels = set(), [], []
     for ways in preprocess.segment_candidates(ink):
-        for _, reading in ways:
+        for (cuts, _, _), reading in ways:
             for box, digit in reading:
                 tag = label(box, extents, y[indices])
-                if tag is None or box in seen:
-                    continue
+                if tag is None or box in seen or (tag != NOT_A_DIGIT and not cuts):
+                    continue  # (a group read whole that is one digit is what MNIST already teaches)
                 seen.add(box)
                 images.append(digit)
                 labels.append(tag)

@@ -155,7 +155,7 @@ def parse_args(argv):
     parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
-    parser.add_argument("--segments", type=int, default=20000,
+    parser.add_argument("--segments", type=int, default=0,
                         help="numbers drawn from MNIST training digits whose pieces, as segmentation cuts them, "
                              "also train the CNN, with an 11th class 'not one digit' (0: plain 10 classes)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")

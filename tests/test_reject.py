@@ -1,0 +1,62 @@
+"""training/reject.py: the CNN's 11th output "not one digit" is added without changing how it reads digits."""
+import io
+
+import numpy as np
+import pytest
+
+import net
+from training import export, mnist, reject, train
+
+
+@pytest.fixture(scope="module")
+def small_cnn():
+    """A tiny CNN trained for one epoch on 3,000 MNIST digits, exported as the page loads it (int8)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = mnist.load("train")
+    model = train.build_cnn(keras, small=True)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit((x[:3000] / 255.0).astype(np.float32)[..., None], y[:3000], epochs=1, batch_size=64, verbose=0)
+    return export.npz_bytes("cnn", export.keras_layers(model), "int8")
+
+
+def squeezed_pairs(x):
+    """Two digits squeezed side by side into one 28x28 image: not one digit."""
+    return np.concatenate([x[0::2, :, ::2], x[1::2, :, ::2]], axis=2)
+
+
+def test_the_new_output_leaves_the_digits_alone(small_cnn):
+    """Adding hidden units and the 11th output keeps every digit weight byte for byte: predict_proba is
+    unchanged to float rounding, and read() has the 11th column."""
+    x = mnist.load("test")[0][:500].astype(np.float32) / 255.0
+    before = net.loads(small_cnn)
+    rng = np.random.default_rng(1)
+    flat, hidden = 4 * 4 * 16, 32  # the small CNN's flattened conv features and hidden units
+    head = (rng.normal(size=(flat, 4)), rng.normal(size=4), rng.normal(size=hidden + 4), 0.5)
+    data, summary, params = reject.with_reject_head(small_cnn, *head)
+    after = net.loads(data)
+    assert before.outputs == 10 and after.outputs == 11 and "dense 36 → dense 11" in summary
+    assert params == before.n_params + flat * 4 + 4 + 4 * 10 + hidden + 4 + 1
+    np.testing.assert_allclose(after.predict_proba(x), before.predict_proba(x), atol=1e-6)
+    np.testing.assert_array_equal(after.predict(x), before.predict(x))
+    with np.load(io.BytesIO(small_cnn)) as old, np.load(io.BytesIO(data)) as new:
+        np.testing.assert_array_equal(new["out.kernel"][:hidden, :10], old["out.kernel"])
+        assert not new["out.kernel"][hidden:, :10].any()
+        np.testing.assert_array_equal(new["dense1.kernel"][:, :hidden], old["dense1.kernel"])
+        np.testing.assert_array_equal(new["conv1.kernel"], old["conv1.kernel"])
+
+
+def test_a_fitted_head_tells_squeezed_pairs_from_digits(small_cnn):
+    """Fitted on the features of digits (0) and squeezed pairs (1), the head rejects unseen pairs far more
+    often than unseen digits."""
+    x, _ = mnist.load("train")
+    x = x[:4000].astype(np.float32) / 255.0
+    model = net.loads(small_cnn)
+    train_x = np.concatenate([x[:2000], squeezed_pairs(x[2000:3000])])
+    target = np.concatenate([np.zeros(2000), np.ones(500)])
+    head = reject.fit_head(*reject.features(model, train_x), target, seed=0, units=8, epochs=40)
+    extended = net.loads(reject.with_reject_head(small_cnn, *head)[0])
+    rejected_pairs = (extended.read(squeezed_pairs(x[3000:4000]))[:, 10] > 0.5).mean()
+    rejected_digits = (extended.read(x[3000:4000])[:, 10] > 0.5).mean()
+    assert rejected_pairs > 0.8 and rejected_digits < 0.1, (rejected_pairs, rejected_digits)
