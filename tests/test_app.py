@@ -58,6 +58,21 @@ def test_both_nets_report_digits_and_confidence(app):
     assert app.locator("#seen canvas").count() == 1
 
 
+# A scribble, in the pad's box coordinates: no digit.
+SCRIBBLE = [[(0.40, 0.2), (0.56, 0.38), (0.40, 0.5), (0.56, 0.68), (0.43, 0.8), (0.56, 0.26)]]
+
+
+def test_a_scribble_is_called_no_digit_and_a_digit_is_not(app):
+    """The CNN's "not one digit" output: the page says a scribble is no digit (and still shows the nets'
+    best guesses), and says nothing of the kind for a real digit."""
+    browser.draw(app, SCRIBBLE)
+    wait_for_reading_of_all_strokes(app)
+    assert "doesn't look like a digit" in app.locator("#verdict").inner_text()
+    assert app.evaluate("document.querySelector('#cnn').dataset.digits") != ""
+    draw_and_read(app, "3")
+    assert "doesn't look like a digit" not in app.locator("#verdict").inner_text()
+
+
 def test_a_number_written_side_by_side_is_read_whole(app):
     assert draw_and_read(app, "123") == "123"
     assert app.locator("#seen canvas").count() == 3
