@@ -497,14 +497,15 @@ def _valleys(columns: np.ndarray, x0: int, x1: int, narrowest: int) -> list[int]
     return sorted(chosen)
 
 
-def _split_ways(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
-    """With a reader: the group whole, and cut at every combination of up to MAX_TOUCHING - 1 valleys, each
-    piece cut out once and shared by the ways that use it. [(shape, [(box, digit)])]."""
+def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
+    """With a reader: a group wider than JUDGE_ASPECT cut at every combination of up to MAX_TOUCHING - 1
+    valleys, each piece cut out once and shared by the ways that use it. [(shape, [(box, digit)])]."""
+    if aspect <= JUDGE_ASPECT:
+        return []
     x0, y0, x1, y1 = _box_of(mask)
     columns = (crop * mask).sum(axis=0)
     stroke = _stroke_width(mask)
     valleys = _valleys(columns, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
-    ends = [0] + valleys + [mask.shape[1]]
     made = {}
 
     def piece(left, right):  # the digit between two cuts, or None when it is no digit (empty, a short tail)
@@ -516,9 +517,7 @@ def _split_ways(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple
             made[left, right] = digits[0] if tall else None
         return made[left, right]
 
-    ways = [((0, aspect, 0.0), _digits(crop, [mask], False))]
-    if aspect <= JUDGE_ASPECT:
-        return ways
+    ways = []
     most = max(2, min(MAX_TOUCHING, int(aspect / NARROWEST_DIGIT)))  # digits this wide a group may hold
     for count in range(1, min(most - 1, len(valleys)) + 1):
         for cuts in itertools.combinations(valleys, count):
@@ -529,33 +528,46 @@ def _split_ways(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple
     return ways
 
 
-def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, whole_only: bool = False):
-    """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
-    the window. Without a reader: one way, split by aspect ratio. With one: whole, cut at valleys of ink
-    (_split_ways), and (when the group has several large pieces) piece by piece; whole_only: just the first
-    of those. shape: (cuts, the group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
+def _group_ink(pieces: Pieces, group, array: np.ndarray):
+    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink)."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
-    crop = _crop(array, window)
     x0, y0, x1, y1 = _box_of(mask)
-    aspect = (x1 - x0) / (y1 - y0)
-    if judged and whole_only:
-        return [((0, aspect, 0.0), _digits(crop, [mask], False))], window
+    return window, _crop(array, window), mask, (x1 - x0) / (y1 - y0)
+
+
+def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
+    """The way that reads a group as one digit."""
+    return (0, aspect, 0.0), _digits(crop, [mask], False)
+
+
+def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> list[tuple]:
+    """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
+    pieces) piece by piece. Boxes in the window's coordinates."""
+    ways = [whole] + _splits(crop, mask, aspect)
+    if len(group) > 1 and aspect > JUDGE_ASPECT:
+        units = [pieces.mask_of(unit, window) for unit in group]
+        ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
+    return ways
+
+
+def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
+    """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
+    the window. Without a reader: one way, split by aspect ratio. With one: _judged_ways. shape: (cuts, the
+    group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
+    window, crop, mask, aspect = _group_ink(pieces, group, array)
     if judged:
-        ways = _split_ways(crop, mask, aspect)
-        if len(group) > 1 and aspect > JUDGE_ASPECT:
-            units = [pieces.mask_of(unit, window) for unit in group]
-            ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
-        return ways, window
+        return _judged_ways(pieces, group, window, crop, mask, aspect, _whole(crop, mask, aspect)), window
     count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
     if count > 1:
         parts, cut_ink = _cut(crop, mask, count)
         digits = _digits(crop, parts, True)
+        _, y0, _, y1 = _box_of(mask)
         if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
             return [((count - 1, aspect, cut_ink), digits)], window
     # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
-    return [((0, aspect, 0.0), _digits(crop, [mask], False))], window
+    return [_whole(crop, mask, aspect)], window
 
 
 def _split_bound(aspect: float) -> float:
@@ -634,15 +646,17 @@ def segment_boxes(image, read=None):
     if read is None:
         chosen = [_in_input(*_readings(pieces, group, array, False), factor)[0][1] for group in groups]
     else:
-        wholes = [_readings(pieces, group, array, True, whole_only=True) for group in groups]
-        sure = np.log(np.maximum(read(np.stack([ways[0][1][0][1] for ways, _ in wholes]))[:, :10].max(axis=1),
+        inks = [_group_ink(pieces, group, array) for group in groups]
+        wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
+        sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :10].max(axis=1),
                                  1e-7)) if wholes else []
         chosen, open_groups = [], []
-        for group, (ways, window), logp in zip(groups, wholes, sure):
-            if logp >= _split_bound(ways[0][0][1]):
-                chosen.append(_in_input(ways, window, factor)[0][1])
-            else:
-                open_groups.append(_in_input(*_readings(pieces, group, array, True), factor))
+        for group, (window, crop, mask, aspect), whole, logp in zip(groups, inks, wholes, sure):
+            if logp >= _split_bound(aspect):
+                chosen.append(_in_input([whole], window, factor)[0][1])
+            else:  # cut it every way, reusing the whole reading
+                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole)
+                open_groups.append(_in_input(ways, window, factor))
         chosen += _choose(open_groups, read)
     found = [item for reading in chosen for item in reading]
     found.sort(key=lambda item: item[0][0] + item[0][2])
