@@ -113,8 +113,7 @@ def predict():
         batch = np.stack([d for _, d in digits])
         outputs = {name: models[name].read(batch) for name in NETS}
         probabilities = {name: net.digit_probabilities(out) for name, out in outputs.items()}
-        rejected = [out[:, 10] for out in outputs.values() if out.shape[1] > 10]
-        show_reading(batch, probabilities, rejected[0] if rejected else None)
+        show_reading(batch, probabilities, net.not_one_digit(outputs["cnn"]))
         window.requestAnimationFrame(painted)
     except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
         show_problem("Could not read that drawing: %s" % error)

@@ -165,6 +165,11 @@ def digit_probabilities(out):
     return digits / digits.sum(axis=-1, keepdims=True)
 
 
+def not_one_digit(out):
+    """A net's outputs from `read` -> (N,) its "not one digit" probabilities, or None if it has no such output."""
+    return out[:, DIGITS] if out.shape[-1] > DIGITS else None
+
+
 def reader(models):
     """Segmentation's reader from several nets: (N, 28, 28) -> (N, 10), the mean of their digit probabilities
     (where they disagree, the more confident one usually wins); or, when some nets have a "not one digit"
@@ -173,7 +178,7 @@ def reader(models):
     def read(x):
         outs = [model.read(x) for model in models]
         digits = sum(digit_probabilities(out) for out in outs) / len(outs)
-        rejections = [out[:, DIGITS] for out in outs if out.shape[-1] > DIGITS]
+        rejections = [r for r in map(not_one_digit, outs) if r is not None]
         if not rejections:
             return digits
         rejected = sum(rejections) / len(rejections)

@@ -22,25 +22,24 @@ sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
 import net  # noqa: E402
 import preprocess  # noqa: E402
-from training import drawings, mnist  # noqa: E402
+from tools import bench_preprocess  # noqa: E402
+from training import mnist  # noqa: E402
 
-CANVAS = 280
 ASPECT_WEIGHTS = np.arange(0.0, 8.01, 0.5)
 CUT_WEIGHTS = np.arange(0.0, 4.01, 0.5)
 SPLIT_BIASES = np.arange(-2.0, 8.01, 0.5)
 
 
 def number_ways(x, y, rng, length):
-    """One drawn number: its true digits (str) and, per group of ink, [(shape, digits read, least sure)]."""
+    """One number drawn as the benchmark draws them: its true digits (str) and, per group of ink, the ways
+    segment weighs [(shape, [(box, digit)])]."""
     indices = rng.integers(0, len(x), size=length)
-    parts = [drawings.random_pen(x[i], rng, int(rng.uniform(0.55, 0.85) * CANVAS)) for i in indices]
-    ink, _ = drawings.compose(parts, rng, CANVAS)
-    groups = preprocess.segment_candidates(ink)
+    groups = preprocess.segment_candidates(bench_preprocess.number_drawing(x, indices, rng))
     return "".join(str(int(d)) for d in y[indices]), groups
 
 
 def read_all(numbers, read):
-    """Replace every way's digits by (digits read as str, sum of log top probability), in one batch."""
+    """Replace every way's digits by (digits read as str, sum of log top probability, left edge), in one batch."""
     batch = np.stack([digit for _, groups in numbers for ways in groups for _, reading in ways
                       for _, digit in reading])
     probabilities = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])[:, :10]
@@ -53,9 +52,9 @@ def read_all(numbers, read):
             for shape, reading in ways:
                 boxes = [box for box, _ in reading]
                 digits = [next(tops) for _ in reading]
-                least = sum(np.log(max(next(sure), 1e-7)) for _ in reading)
+                logp = sum(np.log(max(next(sure), 1e-7)) for _ in reading)
                 order = np.argsort([b[0] + b[2] for b in boxes])
-                read_ways.append((shape, "".join(str(digits[k]) for k in order), least,
+                read_ways.append((shape, "".join(str(digits[k]) for k in order), logp,
                                   min(b[0] + b[2] for b in boxes)))
             read_groups.append(read_ways)
         out.append((truth, read_groups))
