@@ -147,10 +147,16 @@ class Model:
         return out[0] if single else out
 
     def _forward(self, x):
-        out = (x * self._scale - self._shift).astype(np.float32)
-        for layer in self._layers:
-            out = layer(out)
-        return out
+        return self.run(x)
+
+    def run(self, x, start=0, stop=None):
+        """Layers start:stop of the net on x: from the input, (N, 28, 28) images normalized first; else the
+        outputs of layer start - 1. (For training tools that read the hidden activations.)"""
+        if start == 0:
+            x = (x.reshape((len(x),) + self.input_shape) * self._scale - self._shift).astype(np.float32)
+        for layer in self._layers[start:stop]:
+            x = layer(x)
+        return x
 
     def predict(self, x):
         """The most likely digit(s): int for one image, (N,) int array for a batch."""

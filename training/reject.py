@@ -48,15 +48,12 @@ def features(model, x, chunk=1000):
     """What the CNN's dense layers see: the flattened conv features (N, F), the hidden activations (N, H) and
     the log-sum-exp of the ten digit logits (N,), for x (N, 28, 28) float32 in [0, 1]."""
     flat, hidden, offset = [], [], []
-    dense1, relu, out = model._layers[-4:-1]  # ... flatten | dense1, relu, out | softmax
-    for i in range(0, len(x), chunk):
-        f = (x[i:i + chunk].reshape((-1,) + model.input_shape) * model._scale - model._shift).astype(np.float32)
-        for layer in model._layers[:-4]:
-            f = layer(f)
-        h = relu(dense1(f))
+    for i in range(0, len(x), chunk):  # layers: ... flatten | dense1, relu | out | softmax
+        f = model.run(x[i:i + chunk], stop=-4)
+        h = model.run(f, start=-4, stop=-2)
         flat.append(f)
         hidden.append(h)
-        offset.append(_logsumexp(out(h.copy()).astype(np.float64)))
+        offset.append(np.logaddexp.reduce(model.run(h, start=-2, stop=-1).astype(np.float64), axis=1))
     return np.concatenate(flat), np.concatenate(hidden), np.concatenate(offset)
 
 
@@ -158,11 +155,6 @@ def main(argv=None):
           % (100 * entry["not_one_digit"]["held_out_accuracy"], 100 * entry["not_one_digit"]["held_out_rejected_recall"],
              100 * (entry["not_one_digit"]["held_out_digits_kept"] or 0), 100 * rejected_test, 100 * accuracy))
     return 0
-
-
-def _logsumexp(z):
-    top = z.max(axis=1)
-    return top + np.log(np.exp(z - top[:, None]).sum(axis=1))
 
 
 if __name__ == "__main__":
