@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import net
-from training import export, mnist, train
+from training import drawings, export, mnist, train
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 WEIGHTS = os.path.join(os.path.dirname(__file__), "..", "weights")
@@ -60,8 +60,7 @@ def keras_models(data):
 def with_rejects(data):
     """The training images plus 500 "not one digit" ones (class 10): two digits squeezed side by side."""
     x, y = data[0], data[1]
-    pairs = np.concatenate([x[:500, :, ::2], x[500:1000, :, ::2]], axis=2)
-    return np.concatenate([x, pairs]), np.concatenate([y, np.full(500, 10)])
+    return np.concatenate([x, drawings.squeezed_pairs(x[:1000])]), np.concatenate([y, np.full(500, 10)])
 
 
 def exported(model, storage="float32"):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import net
-from training import export, mnist, reject, train
+from training import drawings, export, mnist, reject, train
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +19,6 @@ def small_cnn():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit((x[:3000] / 255.0).astype(np.float32)[..., None], y[:3000], epochs=1, batch_size=64, verbose=0)
     return export.npz_bytes("cnn", export.keras_layers(model), "int8")
-
-
-def squeezed_pairs(x):
-    """Two digits squeezed side by side into one 28x28 image: not one digit."""
-    return np.concatenate([x[0::2, :, ::2], x[1::2, :, ::2]], axis=2)
 
 
 def test_the_new_output_leaves_the_digits_alone(small_cnn):
@@ -53,10 +48,10 @@ def test_a_fitted_head_tells_squeezed_pairs_from_digits(small_cnn):
     x, _ = mnist.load("train")
     x = x[:4000].astype(np.float32) / 255.0
     model = net.loads(small_cnn)
-    train_x = np.concatenate([x[:2000], squeezed_pairs(x[2000:3000])])
+    train_x = np.concatenate([x[:2000], drawings.squeezed_pairs(x[2000:3000])])
     target = np.concatenate([np.zeros(2000), np.ones(500)])
     head = reject.fit_head(*reject.features(model, train_x), target, seed=0, units=8, epochs=40)
     extended = net.loads(reject.with_reject_head(small_cnn, *head)[0])
-    rejected_pairs = (extended.read(squeezed_pairs(x[3000:4000]))[:, 10] > 0.5).mean()
+    rejected_pairs = (extended.read(drawings.squeezed_pairs(x[3000:4000]))[:, 10] > 0.5).mean()
     rejected_digits = (extended.read(x[3000:4000])[:, 10] > 0.5).mean()
     assert rejected_pairs > 0.8 and rejected_digits < 0.1, (rejected_pairs, rejected_digits)

@@ -7,6 +7,7 @@ segmentation reader (training/segments.py, MNIST training digits).
     render_mnist(x28, rng, ...)    that on a canvas at a random place and size
     compose(parts, ...)            several ink arrays side by side (random gaps, sizes, small overlaps)
     as_canvas(ink, ...)            an (H, W) ink array -> the RGBA/RGB image a canvas would give
+    squeezed_pairs(x)              MNIST-style images two by two, squeezed side by side: not one digit
 
 Ink arrays are (H, W) float32 in [0, 1], ink = 1.
 """
@@ -137,3 +138,9 @@ def as_canvas(ink, fill="white"):
         rgba[..., 3] = level
         return Image.fromarray(rgba, "RGBA")
     return Image.fromarray(255 - level).convert("RGB")
+
+
+def squeezed_pairs(x):
+    """(2N, 28, 28[, 1]) MNIST-style images -> (N, 28, 28[, 1]): each two squeezed side by side into one image
+    (every other column of each), a quick stand-in for "not one digit" in tests."""
+    return np.concatenate([x[0::2, :, ::2], x[1::2, :, ::2]], axis=2)
