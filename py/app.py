@@ -19,7 +19,8 @@ BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it
 
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
-state = {"timer": None, "number": "", "generation": 0, "api_missing": False}
+# symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
+state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789")}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 
 
@@ -112,8 +113,11 @@ def predict():
 
         batch = np.stack([d for _, d in digits])
         outputs = {name: models[name].read(batch) for name in NETS}
-        probabilities = {name: net.digit_probabilities(out) for name, out in outputs.items()}
-        show_reading(batch, probabilities, net.not_one_digit(outputs["cnn"]))
+        symbols = net.common_symbols(list(models.values()))
+        probabilities = {name: net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
+                         for name, out in outputs.items()}
+        state["symbols"] = symbols
+        show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]))
         window.requestAnimationFrame(painted)
     except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
         show_problem("Could not read that drawing: %s" % error)
@@ -132,9 +136,9 @@ painted = create_proxy(_painted)  # one proxy for the page's lifetime, not one p
 
 
 def reading(probabilities):
-    """(digits as a string, lowest top probability) for one net's (N, 10) probabilities."""
+    """(symbols as a string, lowest top probability) for one net's (N, S) probabilities of state["symbols"]."""
     top = probabilities.argmax(axis=1)
-    return "".join(str(int(d)) for d in top), float(probabilities.max(axis=1).min())
+    return "".join(state["symbols"][int(d)] for d in top), float(probabilities.max(axis=1).min())
 
 
 # --- Showing results ----------------------------------------------------------------------------------------
@@ -177,7 +181,10 @@ def show_reading(batch, probabilities, rejected=None):
         show_net(name, readings[name], probabilities[name])
     show_seen(batch)
     explain(number, confidence, readings, combined, rejected)
-    request_fact(number)
+    if number.isdigit():
+        request_fact(number)
+    else:  # symbols other than digits: no number to tell a fact about
+        set_fact_idle()
 
 
 def explain(number, confidence, readings, combined, rejected):
@@ -186,9 +193,9 @@ def explain(number, confidence, readings, combined, rejected):
         verdict("Hmm — that doesn't look like a digit to the CNN%s. Try drawing it again." % where, "unsure")
     elif confidence < CONFIDENT:
         index = int(combined.max(axis=1).argmin())
-        first, second = [int(d) for d in combined[index].argsort()[::-1][:2]]
-        where = "" if len(number) == 1 else " (digit %d)" % (index + 1)
-        verdict("Not sure — %d or %d?%s Try drawing it a bit clearer." % (first, second, where), "unsure")
+        first, second = [state["symbols"][int(d)] for d in combined[index].argsort()[::-1][:2]]
+        where = "" if len(number) == 1 else " (symbol %d)" % (index + 1)
+        verdict("Not sure — %s or %s?%s Try drawing it a bit clearer." % (first, second, where), "unsure")
     elif all(readings[name][0] == number for name in NETS):
         verdict("Both networks agree.", "agree")
     else:
@@ -208,22 +215,25 @@ def show_net(name, net_reading, probabilities):
 
 
 def bar_chart(probabilities):
-    """One digit's probabilities over 0-9 as a row of bars; the top 3 are labelled with percentages."""
+    """One symbol's probabilities over state["symbols"] as a row of bars; the top 3 are labelled with
+    percentages."""
     figure = document.createElement("figure")
     chart = document.createElement("div")
     chart.className = "chart"
+    symbols = state["symbols"]
     ranked = [int(d) for d in probabilities.argsort()[::-1]]
     caption = document.createElement("figcaption")
-    caption.textContent = " · ".join("%d: %d%%" % (d, round(100 * float(probabilities[d]))) for d in ranked[:3])
+    caption.textContent = " · ".join("%s: %d%%" % (symbols[d], round(100 * float(probabilities[d])))
+                                     for d in ranked[:3])
     figure.append(chart, caption)
-    for digit in range(10):
+    for digit in range(len(symbols)):
         bar = document.createElement("div")
         bar.className = "bar best" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
         track, fill = document.createElement("span"), document.createElement("i")
         fill.style.height = "%dpx" % max(2, round(BAR_PX * float(probabilities[digit])))
         track.append(fill)
         label = document.createElement("b")
-        label.textContent = str(digit)
+        label.textContent = symbols[digit]
         bar.append(track, label)
         chart.append(bar)
     return figure

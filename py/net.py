@@ -14,9 +14,13 @@ Layer kinds: dense, conv2d, maxpool2d, flatten, relu, sigmoid, softmax, in Keras
 load (dequantized to float32, kernels reshaped for im2col) so a forward pass only computes.
 
 Input convention: x is (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 (MNIST's white on black); the net's
-normalization is (x * scale - mean) / std. The net ends in 10 outputs (the digits) or 11: the 11th is "not one
-digit" (a digit cut in half, two digits touching), learned from the pieces segmentation weighs. `read` gives all
-of them, for segmentation's reader; `predict_proba` gives the ten digits' probabilities summing to 1.
+normalization is (x * scale - mean) / std.
+
+Labels: the architecture's `labels` list names the outputs in order, e.g. the digits "0".."9", then
+"+", "-", "×", "÷", "=", "(", ")", then REJECT ("not one symbol": half a symbol, two symbols touching, learned
+from the pieces segmentation weighs). A file without `labels` (format of 2026-11) has 10 outputs (the digits) or
+11 (the digits and "not one digit"). `read` gives every output, for segmentation's reader; `predict_proba` gives
+the symbols' probabilities (every label but the reject one) summing to 1; `Model.symbols` names its columns.
 """
 from __future__ import annotations
 
@@ -32,8 +36,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 FORMAT = 1
 KINDS = ("dense", "conv2d", "maxpool2d", "flatten", "relu", "sigmoid", "softmax")
 CHUNK = 32  # images per forward pass inside predict_proba
-DIGITS = 10
-OUTPUTS = (DIGITS, DIGITS + 1)  # the digits, and optionally "not one digit"
+DIGITS = tuple("0123456789")
+SYMBOLS = DIGITS + ("+", "-", "×", "÷", "=", "(", ")")  # every symbol a net may know, in the canonical order
+REJECT = "not one symbol"
+OLD_REJECT = "not one digit"  # the 11th output of files without a labels list
 
 
 class ModelError(Exception):
@@ -121,17 +127,29 @@ class Model:
         self._scale = np.float32(normalization.get("scale", 1.0) / normalization.get("std", 1.0))
         self._shift = np.float32(normalization.get("mean", 0.0) / normalization.get("std", 1.0))
         self._layers = layers
-        self.outputs = int(architecture.get("outputs", DIGITS))
-        self.rejects = self.outputs > DIGITS
+        self.labels = list(architecture["labels"])
+        self.outputs = len(self.labels)
+        self.rejects = self.labels[-1] in (REJECT, OLD_REJECT)
+        self.symbols = self.labels[:-1] if self.rejects else list(self.labels)
 
     def predict_proba(self, x):
-        """x: (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> (10,) or (N, 10) float32 probabilities of
-        the digits (for a net with a "not one digit" output: given that it is one digit)."""
-        return digit_probabilities(self.read(x))
+        """x: (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> (S,) or (N, S) float32 probabilities of
+        the S symbols (`self.symbols`; for a net with a reject output: given that it is one symbol)."""
+        return self.symbol_probabilities(self.read(x))
+
+    def symbol_probabilities(self, out):
+        """This net's outputs (..., outputs) from `read` -> (..., S) symbol probabilities summing to 1."""
+        if not self.rejects:
+            return out
+        symbols = out[..., :-1] + np.finfo(np.float32).tiny  # never all zero, even if every symbol underflowed
+        return symbols / symbols.sum(axis=-1, keepdims=True)
+
+    def rejection(self, out):
+        """This net's outputs (N, outputs) from `read` -> (N,) its reject probabilities, or None if it has none."""
+        return out[:, -1] if self.rejects else None
 
     def read(self, x):
-        """Like predict_proba, with the "not one digit" probability as an 11th column when the net has one:
-        (N, 10) or (N, 11), each row summing to 1."""
+        """Every output, the reject one (if any) last: (outputs,) or (N, outputs), each row summing to 1."""
         x = np.asarray(x, dtype=np.float32)
         single = x.ndim == 2
         if single:
@@ -159,36 +177,38 @@ class Model:
         return x
 
     def predict(self, x):
-        """The most likely digit(s): int for one image, (N,) int array for a batch."""
+        """The index (into `self.symbols`) of the most likely symbol: int for one image, (N,) for a batch."""
         return self.predict_proba(x).argmax(axis=-1)
 
 
-def digit_probabilities(out):
-    """A net's outputs (..., 10 or 11) from `read` -> (..., 10) digit probabilities summing to 1."""
-    if out.shape[-1] == DIGITS:
-        return out
-    digits = out[..., :DIGITS] + np.finfo(np.float32).tiny  # never all zero, even if every digit underflowed
-    return digits / digits.sum(axis=-1, keepdims=True)
+def common_symbols(models):
+    """The symbols of several nets together, in SYMBOLS order (then any others in first-seen order)."""
+    known = [s for m in models for s in m.symbols]
+    return [s for s in SYMBOLS if s in known] + [s for s in dict.fromkeys(known) if s not in SYMBOLS]
 
 
-def not_one_digit(out):
-    """A net's outputs from `read` -> (N,) its "not one digit" probabilities, or None if it has no such output."""
-    return out[:, DIGITS] if out.shape[-1] > DIGITS else None
+def aligned(model, probabilities, symbols):
+    """(N, S_model) probabilities of `model.symbols` -> (N, len(symbols)), zero for symbols it does not know."""
+    columns = [symbols.index(s) for s in model.symbols]
+    out = np.zeros((len(probabilities), len(symbols)), dtype=np.float32)
+    out[:, columns] = probabilities
+    return out
 
 
 def reader(models):
-    """Segmentation's reader from several nets: (N, 28, 28) -> (N, 10), the mean of their digit probabilities
-    (where they disagree, the more confident one usually wins); or, when some nets have a "not one digit"
-    output, (N, 11): those means scaled by the chance of one digit (the mean over those nets), then the
-    chance of none."""
+    """Segmentation's reader from several nets: (N, 28, 28) -> (N, S + 1): the mean of their symbol
+    probabilities over `read.symbols` (common_symbols; where they disagree, the more confident one usually
+    wins), scaled by the chance of one symbol, then the chance of none (the mean over the nets that have a
+    reject output; 0 if none has), so each row sums to 1."""
+    symbols = common_symbols(models)
+
     def read(x):
         outs = [model.read(x) for model in models]
-        digits = sum(digit_probabilities(out) for out in outs) / len(outs)
-        rejections = [r for r in map(not_one_digit, outs) if r is not None]
-        if not rejections:
-            return digits
-        rejected = sum(rejections) / len(rejections)
-        return np.concatenate([digits * (1.0 - rejected)[:, None], rejected[:, None]], axis=1)
+        means = sum(aligned(m, m.symbol_probabilities(o), symbols) for m, o in zip(models, outs)) / len(outs)
+        rejections = [m.rejection(o) for m, o in zip(models, outs) if m.rejects]
+        rejected = sum(rejections) / len(rejections) if rejections else np.zeros(len(means), np.float32)
+        return np.concatenate([means * (1.0 - rejected)[:, None], rejected[:, None]], axis=1)
+    read.symbols = symbols
     return read
 
 
@@ -273,10 +293,23 @@ def _build(architecture, arrays, source):
             shape = (int(np.prod(shape)),)
         else:
             layers.append({"relu": _relu, "sigmoid": _sigmoid, "softmax": _softmax}[kind])
-    if len(shape) != 1 or shape[0] not in OUTPUTS:
-        _fail(source, "the network ends in shape %s, expected (10,) or (11,)" % (shape,))
-    architecture["outputs"] = shape[0]
+    labels = _labels(architecture, shape, source)
+    if len(shape) != 1 or shape[0] != len(labels):
+        _fail(source, "the network ends in shape %s, expected (%d,) for its labels" % (shape, len(labels)))
+    architecture["labels"] = labels
     return layers, n_params
+
+
+def _labels(architecture, shape, source):
+    """The output labels: the architecture's list, or for older files (10 or 11 outputs, by the net's final
+    shape) the digits, then "not one digit"."""
+    labels = architecture.get("labels")
+    if labels is None:
+        return list(DIGITS) + [OLD_REJECT] if shape == (len(DIGITS) + 1,) else list(DIGITS)
+    if (not isinstance(labels, list) or len(labels) < 2 or len(set(labels)) != len(labels)
+            or not all(isinstance(label, str) and label for label in labels)):
+        _fail(source, "the architecture's labels are not a list of distinct names")
+    return labels
 
 
 def _check_manifest(data, source, manifest):

@@ -12,8 +12,8 @@ about an eighth of the digit's size. This module brings one to the other:
     segment(image, read=None)        image or ink array -> [(28, 28) array] left to right
     segment_candidates(image)        image or ink array -> every way segment weighs, per group of ink
 
-`read` is optional: (N, 28, 28) -> (N, 10) digit probabilities, or (N, 11) with a last "not one digit" column
-(net.reader). With it, segment tells touching digits from one wide digit by reading both ways (see the
+`read` is optional: (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then a last "not one symbol"
+column (net.reader). With it, segment tells touching digits from one wide digit by reading both ways (see the
 thresholds below); without it, by shape alone.
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
@@ -599,7 +599,7 @@ def _choose(candidates, read) -> list[list[tuple]]:
                 if id(digit) not in index:  # pieces shared by several ways are read once
                     index[id(digit)] = len(batch)
                     batch.append(digit)
-    logp = np.log(np.maximum(read(np.stack(batch))[:, :10].max(axis=1), 1e-7)).tolist()
+    logp = np.log(np.maximum(read(np.stack(batch))[:, :-1].max(axis=1), 1e-7)).tolist()
     chosen = []
     for ways in candidates:
         scores = [prior(shape) + sum(logp[index[id(digit)]] for _, digit in reading) for shape, reading in ways]
@@ -637,8 +637,8 @@ def segment_boxes(image, read=None):
     """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
     right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
 
-    read: optional function (N, 28, 28) -> (N, 10) probabilities (a net's predict_proba), or (N, 11) with a
-    last "not one digit" column (net.reader). Without it, a group of touching digits is split by its aspect
+    read: optional function (N, 28, 28) -> (N, S + 1): the probabilities of S symbols, then of "not one
+    symbol" (net.reader). Without it, a group of touching digits is split by its aspect
     ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
     score wins: the same choice as reading every way, at a fraction of the work for lone digits."""
@@ -648,7 +648,7 @@ def segment_boxes(image, read=None):
     else:
         inks = [_group_ink(pieces, group, array) for group in groups]
         wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
-        sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :10].max(axis=1),
+        sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
                                  1e-7)) if wholes else []
         chosen, open_groups = [], []
         for group, (window, crop, mask, aspect), whole, logp in zip(groups, inks, wholes, sure):

@@ -94,12 +94,13 @@ def test_not_one_digit_output_matches_keras(keras_models, data):
 
 
 def test_reader_of_both_nets(keras_models, data):
-    """net.reader: the mean of the nets' digit probabilities; with a rejecting net, scaled by its chance of
-    one digit, that chance's complement as an 11th column."""
+    """net.reader: the mean of the nets' symbol probabilities, then a reject column (0 without a rejecting
+    net); with a rejecting net, the means scaled by its chance of one symbol, that chance's complement last."""
     x = data[2][:200]
     plain, rejecting, mlp = (exported(keras_models[n]) for n in ("cnn", "cnn_reject", "mlp"))
     both = net.reader([plain, mlp])(x)
-    np.testing.assert_allclose(both, (plain.predict_proba(x) + mlp.predict_proba(x)) / 2, atol=1e-6)
+    np.testing.assert_allclose(both[:, :10], (plain.predict_proba(x) + mlp.predict_proba(x)) / 2, atol=1e-6)
+    np.testing.assert_array_equal(both[:, 10], 0)
     read = net.reader([rejecting, mlp])(x)
     rejected = rejecting.read(x)[:, 10]
     assert read.shape == (200, 11)
@@ -175,8 +176,42 @@ def test_wrong_number_of_outputs(good_bytes):
     arrays = arrays_of(good_bytes)
     arrays["out.kernel"], arrays["out.bias"] = arrays["out.kernel"][:, :9], arrays["out.bias"][:9]
     arrays["out.kernel_scale"] = arrays["out.kernel_scale"][:9]
-    with pytest.raises(net.ModelError, match=r"ends in shape \(9,\), expected \(10,\) or \(11,\)"):
+    with pytest.raises(net.ModelError, match=r"ends in shape \(9,\), expected \(10,\) for its labels"):
         net.loads(npz_with(arrays), "x.npz")
+
+
+def test_labels_round_trip_through_export(keras_models, data):
+    """A net with symbols and a reject output: its labels come back from the file, predict_proba covers the
+    symbols only, and the reader lines up nets that know different labels (a digits-only MLP beside it)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    labels = list(net.SYMBOLS) + [net.REJECT]
+    model = fit(train.build_cnn(keras, small=True, classes=len(labels)), data)
+    ours = net.loads(export.npz_bytes("cnn", export.keras_layers(model), "float32", labels=labels), "x.npz")
+    assert ours.labels == labels and ours.rejects and ours.symbols == list(net.SYMBOLS)
+    x = data[2][:100]
+    assert np.abs(ours.read(x) - model.predict(x[..., None], verbose=0)).max() <= 1e-4
+    assert ours.predict_proba(x).shape == (100, 17)
+    read = net.reader([ours, exported(keras_models["mlp"])])
+    assert read.symbols == list(net.SYMBOLS)
+    out = read(x)
+    assert out.shape == (100, 18)
+    np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-5)
+    mlp = exported(keras_models["mlp"]).predict_proba(x)
+    expected = (ours.predict_proba(x)[:, :10] + mlp) / 2 * (1 - ours.read(x)[:, -1])[:, None]
+    np.testing.assert_allclose(out[:, :10], expected, atol=1e-5)
+
+
+def test_labels_must_match_the_outputs(good_bytes):
+    arrays = arrays_of(good_bytes)
+    architecture = json.loads(str(arrays["architecture"]))
+    for labels, message in ((list("0123456789+"), r"expected \(11,\) for its labels"),
+                            (list("0123456780"), "distinct names")):
+        architecture["labels"] = labels
+        arrays["architecture"] = np.array(json.dumps(architecture))
+        with pytest.raises(net.ModelError, match=message):
+            net.loads(npz_with(arrays), "x.npz")
 
 
 def test_unknown_layer_kind(good_bytes):

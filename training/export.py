@@ -112,8 +112,9 @@ def summarize(specs_and_kernels) -> str:
     return "%s (%s params)" % (" → ".join(parts), "{:,}".format(n_params))
 
 
-def npz_bytes(name: str, specs_and_kernels, storage: str, input_spec: dict = INPUT) -> bytes:
-    """Serialize layers to the npz format py/net.py reads."""
+def npz_bytes(name: str, specs_and_kernels, storage: str, input_spec: dict = INPUT, labels=None) -> bytes:
+    """Serialize layers to the npz format py/net.py reads; `labels` names the outputs in order (py/net.py's
+    docstring), None for the older 10/11-output files."""
     arrays = {}
     for spec, kernel, bias in specs_and_kernels:
         if kernel is not None:
@@ -122,6 +123,8 @@ def npz_bytes(name: str, specs_and_kernels, storage: str, input_spec: dict = INP
             arrays[spec["name"] + ".bias"] = bias.astype(np.float32)
     architecture = {"format": FORMAT, "name": name, "summary": summarize(specs_and_kernels),
                     "storage": storage, "input": input_spec, "layers": [s for s, _, _ in specs_and_kernels]}
+    if labels is not None:
+        architecture["labels"] = list(labels)
     arrays["architecture"] = np.array(json.dumps(architecture))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
