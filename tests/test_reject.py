@@ -1,4 +1,4 @@
-"""training/reject.py: the CNN's 11th output "not one digit" is added without changing how it reads digits."""
+"""training/reject.py: a net's last output "not one symbol" is added without changing how it reads symbols."""
 import io
 
 import numpy as np
@@ -22,8 +22,8 @@ def small_cnn():
 
 
 def test_the_new_output_leaves_the_digits_alone(small_cnn):
-    """Adding hidden units and the 11th output keeps every digit weight byte for byte: predict_proba is
-    unchanged to float rounding, and read() has the 11th column."""
+    """Adding hidden units and the reject output keeps every symbol weight byte for byte: predict_proba is
+    unchanged to float rounding, and read() has the reject column last, named in the labels."""
     x = mnist.load("test")[0][:500].astype(np.float32) / 255.0
     before = net.loads(small_cnn)
     rng = np.random.default_rng(1)
@@ -32,6 +32,7 @@ def test_the_new_output_leaves_the_digits_alone(small_cnn):
     data, summary, params = reject.with_reject_head(small_cnn, *head)
     after = net.loads(data)
     assert before.outputs == 10 and after.outputs == 11 and "dense 36 → dense 11" in summary
+    assert after.labels == list("0123456789") + [net.REJECT] and after.rejects and not before.rejects
     assert params == before.n_params + flat * 4 + 4 + 4 * 10 + hidden + 4 + 1
     np.testing.assert_allclose(after.predict_proba(x), before.predict_proba(x), atol=1e-6)
     np.testing.assert_array_equal(after.predict(x), before.predict(x))
@@ -55,3 +56,21 @@ def test_a_fitted_head_tells_squeezed_pairs_from_digits(small_cnn):
     rejected_pairs = (extended.read(drawings.squeezed_pairs(x[3000:4000]))[:, 10] > 0.5).mean()
     rejected_digits = (extended.read(x[3000:4000])[:, 10] > 0.5).mean()
     assert rejected_pairs > 0.8 and rejected_digits < 0.1, (rejected_pairs, rejected_digits)
+
+
+def test_an_mlp_with_operators_gets_the_output_on_its_last_hidden_layer():
+    """The MLP's last hidden layer is dense2: the new units go there, the 17 symbols' weights are kept."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = train.build_mlp(keras, small=True, classes=17)
+    labels = list(net.SYMBOLS)
+    data = export.npz_bytes("mlp", export.keras_layers(model), "int8", labels=labels)
+    before = net.loads(data)
+    rng = np.random.default_rng(2)
+    head = (rng.normal(size=(64, 3)), rng.normal(size=3), rng.normal(size=32 + 3), 0.1)
+    after = net.loads(reject.with_reject_head(data, *head)[0])
+    assert after.labels == labels + [net.REJECT] and after.symbols == labels
+    x = mnist.load("test")[0][:200].astype(np.float32) / 255.0
+    np.testing.assert_allclose(after.predict_proba(x), before.predict_proba(x), atol=1e-6)
+    assert after.read(x).shape == (200, 18)

@@ -14,8 +14,8 @@ def train_set():
 @pytest.mark.parametrize("box, expected", [
     ((100, 0, 200, 50), 7),             # one digit's extent: that digit
     ((105, 0, 198, 50), 7),             # nearly: still that digit
-    ((100, 0, 150, 50), 10),            # half of it: not one digit
-    ((100, 0, 300, 50), 10),            # both digits as one: not one digit
+    ((100, 0, 150, 50), 17),            # half of it: not one digit
+    ((100, 0, 300, 50), 17),            # both digits as one: not one digit
     ((100, 0, 180, 50), None),          # 80 % of it: too close to call, dropped
 ])
 def test_labels_by_overlap_with_the_digits(box, expected):
@@ -28,7 +28,7 @@ def test_cuts_through_a_lone_digit_are_not_digits(train_set):
     zeros = np.nonzero(y == 0)[0]
     widest = zeros[np.argsort([np.ptp(np.nonzero(x[i].any(0))[0]) for i in zeros[:300]])[-2:]]
     images, labels = segments.number_pieces(x, y, widest, np.random.default_rng(0))
-    assert len(labels) >= 2 and set(labels) == {segments.NOT_A_DIGIT}
+    assert len(labels) >= 2 and set(labels) == {segments.REJECT}
     assert all(image.shape == (28, 28) and image.dtype == np.float32 for image in images)
 
 
@@ -37,7 +37,7 @@ def test_touching_digits_cut_apart_are_labelled(train_set):
     x, y = train_set
     rng = np.random.default_rng(0)
     images, labels = segments.number_pieces(x, y, np.nonzero(y == 0)[0][:2], rng, gap=(-0.05, -0.05))
-    assert labels.count(0) >= 2 and labels.count(segments.NOT_A_DIGIT) >= 2, labels
+    assert labels.count(0) >= 2 and labels.count(segments.REJECT) >= 2, labels
 
 
 def test_touching_digits_as_one_are_not_a_digit(train_set):
@@ -48,7 +48,7 @@ def test_touching_digits_as_one_are_not_a_digit(train_set):
     groups = preprocess.segment_candidates(ink)
     assert len(groups) == 1, "the two 0s touch"
     whole = next(reading for shape, reading in groups[0] if not shape[0])
-    assert segments.label(whole[0][0], extents, [0, 0]) == segments.NOT_A_DIGIT
+    assert segments.label(whole[0][0], extents, [0, 0]) == segments.REJECT
 
 
 def test_pieces_are_the_same_for_any_number_of_workers(train_set, monkeypatch):
@@ -58,5 +58,5 @@ def test_pieces_are_the_same_for_any_number_of_workers(train_set, monkeypatch):
     two = segments.pieces(x[:2000], y[:2000], 12, seed=5, workers=2, cache=False)
     np.testing.assert_array_equal(one[0], two[0])
     np.testing.assert_array_equal(one[1], two[1])
-    assert one[0].shape == (len(one[1]), 28, 28) and 0 < (one[1] == 10).sum() < len(one[1])
+    assert one[0].shape == (len(one[1]), 28, 28) and 0 < (one[1] == segments.REJECT).sum() < len(one[1])
     assert segments.describe(*one)["pieces_sha256"] == segments.describe(*two)["pieces_sha256"]

@@ -1,19 +1,20 @@
-"""Teach the exported CNN to say "not one digit", without changing how it reads digits.
+"""Teach the exported nets to say "not one symbol", without changing how they read symbols.
 
     python -m training.reject --seed 1 --out weights/
 
-The CNN (training/train.py) ends in a dense layer with ten outputs, one per digit. This adds an eleventh: a
-small read-out of the same features (see below), fitted on the pieces that
-segmentation weighs when it reads a drawn number (training/segments.py: numbers drawn from MNIST *training*
-digits, each piece labelled "a digit" or "not one digit") and on the MNIST training digits, with everything
-else frozen. The ten digit outputs keep their weights byte for byte, so the digits' probabilities relative to
-each other, hence `predict_proba`, the MNIST accuracy and the digits the page shows, stay exactly as they were;
-only segmentation's reader learns something new. (Training all eleven outputs together cost the CNN 0.2 points
-of MNIST accuracy: 99.46-99.48 % instead of 99.64 %.)
+Each net (training/train.py) ends in a dense layer with one output per symbol (digits and operators). This adds
+one more, REJECT: a small read-out of the same features (see below), fitted on the pieces that segmentation
+weighs when it reads a drawn line (training/segments.py: numbers and expressions drawn from MNIST *training*
+digits and training operators, each piece labelled with its symbol or "not one symbol"), on the MNIST training
+digits and on the pad drawings the nets were trained on (training/symbols.py), with everything else frozen. The
+symbol outputs keep their weights byte for byte, so the symbols' probabilities relative to each other, hence
+`predict_proba`, the MNIST accuracy and the symbols the page shows, stay exactly as they were; only
+segmentation's reader learns something new. (Training the reject output together with the rest cost the CNN 0.2
+points of MNIST accuracy: 99.46-99.48 % instead of 99.64 %.)
 
-The new output reads the hidden layer's 128 activations h and UNITS new hidden units e = relu(A f + a) on the
-flattened conv features f, units whose weights to the ten digits are zero. With the digit logits z fixed,
-P(not one digit) = sigmoid(v.[h, e] + c - logsumexp(z)), fitted with Keras on the frozen features.
+The new output reads the last hidden layer's activations h and UNITS new hidden units e = relu(A f + a) on that
+layer's input f, units whose weights to the symbols are zero. With the symbol logits z fixed,
+P(not one symbol) = sigmoid(v.[h, e] + c - logsumexp(z)), fitted with Keras on the frozen features.
 """
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ def _net():
 
 
 def features(model, x, chunk=1000):
-    """What the CNN's dense layers see: the flattened conv features (N, F), the hidden activations (N, H) and
-    the log-sum-exp of the ten digit logits (N,), for x (N, 28, 28) float32 in [0, 1]."""
+    """What a net's last two dense layers see: the last hidden layer's input (N, F), its activations (N, H)
+    and the log-sum-exp of the symbol logits (N,), for x (N, 28, 28) float32 in [0, 1]."""
     flat, hidden, offset = [], [], []
-    for i in range(0, len(x), chunk):  # layers: ... flatten | dense1, relu | out | softmax
+    for i in range(0, len(x), chunk):  # layers: ... | dense, relu | out | softmax
         f = model.run(x[i:i + chunk], stop=-4)
         h = model.run(f, start=-4, stop=-2)
         flat.append(f)
@@ -79,81 +80,109 @@ def fit_head(flat, hidden, offset, target, seed, units=UNITS, epochs=EPOCHS):
 
 
 def with_reject_head(data, extra_kernel, extra_bias, reject_kernel, reject_bias):
-    """The CNN's .npz bytes with `units` more hidden units (seen by the new output only: zero weights to the
-    digits) and an 11th output; every existing int8 value and scale is kept."""
+    """A net's .npz bytes with `units` more hidden units in its last hidden layer (seen by the new output only:
+    zero weights to the symbols) and a last output REJECT; every existing int8 value and scale is kept."""
+    net = _net()
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
-    kernel = arrays["out.kernel"]
-    if kernel.shape[1] != 10 or kernel.dtype != np.int8 or arrays["dense1.kernel"].dtype != np.int8:
-        raise SystemExit("expected a CNN with int8 kernels and ten outputs, got %s %s" % (kernel.shape, kernel.dtype))
-    extra = export.quantize(extra_kernel.astype(np.float32), "int8")
-    arrays["dense1.kernel"] = np.concatenate([arrays["dense1.kernel"], extra["kernel"]], axis=1)
-    arrays["dense1.kernel_scale"] = np.concatenate([arrays["dense1.kernel_scale"], extra["kernel_scale"]])
-    arrays["dense1.bias"] = np.concatenate([arrays["dense1.bias"], extra_bias.astype(np.float32)])
-    column = export.quantize(reject_kernel.astype(np.float32)[:, None], "int8")
-    digits = np.concatenate([kernel, np.zeros((len(extra_bias), 10), np.int8)])  # the new units: not for digits
-    arrays["out.kernel"] = np.concatenate([digits, column["kernel"]], axis=1)
-    arrays["out.kernel_scale"] = np.concatenate([arrays["out.kernel_scale"], column["kernel_scale"]])
-    arrays["out.bias"] = np.concatenate([arrays["out.bias"], np.float32([reject_bias])])
+    model = net.loads(data)
+    if model.rejects:
+        raise SystemExit("the net already has a reject output (%s)" % model.labels[-1])
     architecture = json.loads(str(arrays["architecture"]))
+    hidden_name, out_name = [layer["name"] for layer in architecture["layers"] if layer["kind"] == "dense"][-2:]
+    kernel, symbols = arrays[out_name + ".kernel"], len(model.symbols)
+    if kernel.dtype != np.int8 or arrays[hidden_name + ".kernel"].dtype != np.int8:
+        raise SystemExit("expected int8 kernels, got %s" % kernel.dtype)
+    extra = export.quantize(extra_kernel.astype(np.float32), "int8")
+    for key, more in (("kernel", extra["kernel"]), ("kernel_scale", extra["kernel_scale"]),
+                      ("bias", extra_bias.astype(np.float32))):
+        name = "%s.%s" % (hidden_name, key)
+        arrays[name] = np.concatenate([arrays[name], more], axis=-1)
+    column = export.quantize(reject_kernel.astype(np.float32)[:, None], "int8")
+    old = np.concatenate([kernel, np.zeros((len(extra_bias), symbols), np.int8)])  # new units: not for symbols
+    arrays[out_name + ".kernel"] = np.concatenate([old, column["kernel"]], axis=1)
+    arrays[out_name + ".kernel_scale"] = np.concatenate([arrays[out_name + ".kernel_scale"], column["kernel_scale"]])
+    arrays[out_name + ".bias"] = np.concatenate([arrays[out_name + ".bias"], np.float32([reject_bias])])
     params = sum(v.size for k, v in arrays.items() if k.endswith((".kernel", ".bias")))
-    hidden = arrays["dense1.bias"].size
-    architecture["summary"] = re.sub(r"dense \d+ → dense 10 \(.*\)$", "dense %d → dense 11 (%s params)"
-                                     % (hidden, "{:,}".format(params)), architecture["summary"])
+    hidden = arrays[hidden_name + ".bias"].size
+    architecture["summary"] = re.sub(r"dense \d+ → dense \d+ \(.*\)$", "dense %d → dense %d (%s params)"
+                                     % (hidden, symbols + 1, "{:,}".format(params)), architecture["summary"])
+    architecture["labels"] = list(model.symbols) + [net.REJECT]
     arrays["architecture"] = np.array(json.dumps(architecture))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue(), architecture["summary"], params
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--segments", type=int, default=12000, help="numbers drawn for the pieces")
-    parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with cnn.npz (ten outputs)")
-    args = parser.parse_args(argv)
+def negatives(seed):
+    """Inputs that are one symbol (target 0): the MNIST training digits and the pad drawings the nets were
+    trained on (training/symbols.py, the same cached set train.py used)."""
+    from training import symbols
+
+    x_digits, y_digits = mnist.load("train")
+    x_drawn, _, info = symbols.dataset(seed, x_digits, y_digits)
+    return np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn]), info
+
+
+def add_reject(name, args, x_pieces, y_pieces, ones, argv):
+    """Fit and export net `name`'s reject output; update its manifest entry. Returns the entry's record."""
     net = _net()
-    path = args.out / "cnn.npz"
+    path = args.out / (name + ".npz")
     base = path.read_bytes()
     model = net.loads(base, str(path))
-    if model.outputs != 10:
-        raise SystemExit("%s already has %d outputs: retrain it first (python -m training.train --nets cnn)"
-                         % (path, model.outputs))
+    if model.rejects:
+        raise SystemExit("%s already has a %r output: retrain it first (python -m training.train)"
+                         % (path, model.labels[-1]))
     started = time.time()
-    x_digits, y_digits = mnist.load("train")
-    x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
-    held = int(len(y_pieces) * (1 - HELD_OUT))  # the last numbers' pieces: kept out of the fit
-    x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_pieces[:held]])
-    target = np.concatenate([np.zeros(len(x_digits)), y_pieces[:held] == segments.NOT_A_DIGIT])
+    held = int(len(y_pieces) * (1 - HELD_OUT))  # the last lines' pieces: kept out of the fit
+    x = np.concatenate([ones, x_pieces[:held]])
+    target = np.concatenate([np.zeros(len(ones)), y_pieces[:held] == segments.REJECT])
     head = fit_head(*features(model, x), target, args.seed)
     data, summary, params = with_reject_head(base, *head)
     extended = net.loads(data, str(path))
-    held_read = extended.read(x_pieces[held:])[:, 10] > 0.5
-    held_truth = y_pieces[held:] == segments.NOT_A_DIGIT
+    held_read = extended.read(x_pieces[held:])[:, -1] > 0.5
+    held_truth = y_pieces[held:] == segments.REJECT
     x_test, y_test = mnist.load("test")
     x_test = x_test.astype(np.float32) / 255.0
     accuracy = float((extended.predict(x_test) == y_test).mean())
     before = float((model.predict(x_test) == y_test).mean())
     if accuracy != before:
-        raise SystemExit("the digits' reading changed (%.4f -> %.4f): not exported" % (before, accuracy))
-    rejected_test = float((extended.read(x_test)[:, 10] > 0.5).mean())
+        raise SystemExit("%s: the symbols' reading changed (%.4f -> %.4f): not exported" % (name, before, accuracy))
+    rejected_test = float((extended.read(x_test)[:, -1] > 0.5).mean())
     facts = export.write(path, data)
     manifest = json.loads((args.out / "manifest.json").read_text())
-    entry = dict(manifest["models"]["cnn"], **facts, architecture=summary, params=params)
-    entry["not_one_digit"] = dict(
+    entry = dict(manifest["models"][name], **facts, architecture=summary, params=params, labels=extended.labels)
+    entry.pop("not_one_digit", None)
+    entry["not_one_symbol"] = dict(
         segments.describe(x_pieces, y_pieces), command="python -m training.reject " + " ".join(
-            shlex.quote(a) for a in argv), seed=args.seed, numbers=args.segments, base_sha256=hashlib.sha256(
+            shlex.quote(a) for a in argv), seed=args.seed, lines=args.segments, base_sha256=hashlib.sha256(
             base).hexdigest(), preprocess_sha256=hashlib.sha256((ROOT / "py" / "preprocess.py").read_bytes()).hexdigest(),
         held_out_pieces=int(len(held_truth)), held_out_accuracy=round(float((held_read == held_truth).mean()), 4),
         held_out_rejected_recall=round(float(held_read[held_truth].mean()), 4),
-        held_out_digits_kept=round(float(1 - held_read[~held_truth].mean()), 4) if (~held_truth).any() else None,
+        held_out_symbols_kept=round(float(1 - held_read[~held_truth].mean()), 4) if (~held_truth).any() else None,
         mnist_test_rejected=round(rejected_test, 4), seconds=round(time.time() - started))
-    export.update_manifest(args.out, "cnn", entry)
-    print("== not one digit: held-out pieces %.2f %% right (rejected %.2f %% of the not-digits, kept %.2f %% "
-          "of the digits); MNIST test digits called not one digit: %.2f %%; MNIST accuracy %.2f %% (unchanged)"
-          % (100 * entry["not_one_digit"]["held_out_accuracy"], 100 * entry["not_one_digit"]["held_out_rejected_recall"],
-             100 * (entry["not_one_digit"]["held_out_digits_kept"] or 0), 100 * rejected_test, 100 * accuracy))
+    export.update_manifest(args.out, name, entry)
+    record = entry["not_one_symbol"]
+    print("== %s, not one symbol: held-out pieces %.2f %% right (rejected %.2f %% of the rejects, kept %.2f %% "
+          "of the symbols); MNIST test digits called not one symbol: %.2f %%; MNIST accuracy %.2f %% (unchanged)"
+          % (name, 100 * record["held_out_accuracy"], 100 * record["held_out_rejected_recall"],
+             100 * (record["held_out_symbols_kept"] or 0), 100 * rejected_test, 100 * accuracy))
+    return record
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--segments", type=int, default=6000, help="lines (numbers, expressions) drawn for the pieces")
+    parser.add_argument("--nets", default="cnn,mlp", help="which nets get the output, comma-separated")
+    parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with the nets (no reject output)")
+    args = parser.parse_args(argv)
+    x_digits, y_digits = mnist.load("train")
+    x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
+    ones, _ = negatives(args.seed)
+    for name in [n.strip() for n in args.nets.split(",") if n.strip()]:
+        add_reject(name, args, x_pieces, y_pieces, ones, argv)
     return 0
 
 

@@ -2,8 +2,9 @@
 
     python -m training.train --seed 1 --out weights/
 
-trains the LeNet-like CNN and the MLP on the 60,000 MNIST training images with drawing-like augmentation
-(training/augment.py), exports each to `<out>/<net>.npz` (training/export.py), re-loads the exported file with
+trains the LeNet-like CNN and the MLP on the 60,000 MNIST training images plus drawings made the way the pad
+draws (training/symbols.py: every training digit traced into pen strokes and redrawn, digits in styles MNIST
+lacks, and the operators + - × ÷ = ( )), all with drawing-like augmentation (training/augment.py), exports each to `<out>/<net>.npz` (training/export.py), re-loads the exported file with
 py/net.py to measure its MNIST test accuracy (what the page will really get), and records everything in
 `<out>/manifest.json`: command, seed, data md5s, versions, accuracy, size, sha256. The test set is used only for
 that final report, never for choosing anything during training.
@@ -29,8 +30,7 @@ NETS = ("cnn", "mlp")
 
 
 def build_cnn(keras, small=False, filters=(16, 32), hidden=128, classes=10):
-    """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer. classes=11 adds the
-    "not one digit" output that segmentation's reader uses (training/segments.py)."""
+    """LeNet-like: conv 5x5 → BN → ReLU → pool, twice, then a hidden dense layer."""
     (c1, c2), hidden = ((8, 16), 32) if small else (filters, hidden)
     layers = keras.layers
     return keras.Sequential([
@@ -47,7 +47,7 @@ def build_cnn(keras, small=False, filters=(16, 32), hidden=128, classes=10):
     ], name="cnn")
 
 
-def build_mlp(keras, small=False):
+def build_mlp(keras, small=False, classes=10):
     """The "smooth brain": two hidden ReLU layers on the flattened pixels."""
     h1, h2 = (64, 32) if small else (256, 128)
     layers = keras.layers
@@ -58,7 +58,7 @@ def build_mlp(keras, small=False):
         layers.Dropout(0.2),
         layers.Dense(h2, activation="relu", name="dense2"),
         layers.Dropout(0.2),
-        layers.Dense(10, activation="softmax", name="out"),
+        layers.Dense(classes, activation="softmax", name="out"),
     ], name="mlp")
 
 
@@ -74,36 +74,33 @@ def dataset(tf, x, y, batch_size, strength, seed):
     return ds.prefetch(2)
 
 
-def with_pieces(x_train, y_train, args):
-    """MNIST plus the pieces of drawn numbers segmentation weighs (the CNN only; see training/segments.py).
-    Returns x, y and the pieces' description for the manifest (None without pieces)."""
-    if not args.segments:
+def with_drawings(x_train, y_train, args):
+    """MNIST plus the pad-drawn symbols (training/symbols.py) unless --no-symbols: x, y, their description."""
+    if args.no_symbols:
         return x_train, y_train, None
-    from training import segments
+    from training import symbols
 
     x_digits, y_digits = mnist.load("train")
     if args.train_limit:
         x_digits, y_digits = x_digits[:args.train_limit], y_digits[:args.train_limit]
     started = time.time()
-    x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
-    info = dict(segments.describe(x_pieces, y_pieces), numbers=args.segments, seed=args.seed,
-                preprocess_sha256=hashlib.sha256((ROOT / "py" / "preprocess.py").read_bytes()).hexdigest())
-    print("== pieces of %d drawn numbers: %d, of which %d not one digit (%.0f s)"
-          % (args.segments, info["pieces"], info["not_a_digit"], time.time() - started))
-    return (np.concatenate([x_train, x_pieces[..., None]]), np.concatenate([y_train, y_pieces]), info)
+    scale = len(x_digits) / 60000
+    x_drawn, y_drawn, info = symbols.dataset(args.seed, x_digits, y_digits, styles=int(20_000 * scale),
+                                             operators=int(28_000 * scale))
+    print("== %d pad drawings (%.0f s): %s" % (len(y_drawn), time.time() - started, info["per_label"]))
+    return np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn]), info
 
 
-def train_one(name, args, x_train, y_train):
+def train_one(name, args, x_train, y_train, classes):
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(args.seed)
     if name == "cnn":
-        classes = 11 if args.segments else 10
         model = build_cnn(keras, small=args.small, filters=args.cnn_filters, hidden=args.cnn_hidden,
                           classes=classes)
     else:
-        model = build_mlp(keras, small=args.small)
+        model = build_mlp(keras, small=args.small, classes=classes)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
     strength = augment_strength(name, args)
     ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed)
@@ -114,6 +111,13 @@ def train_one(name, args, x_train, y_train):
     print("\n== %s: %s, %d epochs, augmentation strength %.1f" % (name, model.count_params(), epochs, strength))
     model.fit(ds, epochs=epochs, verbose=1 if sys.stdout.isatty() else 2)
     return model
+
+
+def symbols_labels():
+    """The labels the nets learn here: the symbols; "not one symbol" is added after, by training/reject.py."""
+    from training import symbols
+
+    return list(symbols.LABELS[:-1])
 
 
 def augment_strength(name, args):
@@ -141,8 +145,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Train the CNN and the MLP on MNIST and export them for the page.")
     parser.add_argument("--seed", type=int, default=1, help="random seed (numpy, TF, Python)")
     parser.add_argument("--nets", default="cnn,mlp", help="which nets to train, comma-separated (cnn, mlp)")
-    parser.add_argument("--epochs-cnn", type=int, default=25)
-    parser.add_argument("--epochs-mlp", type=int, default=40)
+    parser.add_argument("--epochs-cnn", type=int, default=12)
+    parser.add_argument("--epochs-mlp", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay)")
     parser.add_argument("--storage", choices=export.STORAGES, default="int8", help="how kernels are stored")
@@ -155,9 +159,8 @@ def parse_args(argv):
     parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
-    parser.add_argument("--segments", type=int, default=0,
-                        help="numbers drawn from MNIST training digits whose pieces, as segmentation cuts them, "
-                             "also train the CNN, with an 11th class 'not one digit' (0: plain 10 classes)")
+    parser.add_argument("--no-symbols", action="store_true",
+                        help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
     return parser.parse_args(argv)
 
@@ -179,17 +182,16 @@ def main(argv=None):
         x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
     x_train = (x_train.astype(np.float32) / 255.0)[..., None]
     command = "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
+    x_train, y_train, drawings = with_drawings(x_train, y_train, args)
+    labels = None if args.no_symbols else symbols_labels()
     for name in names:
         started = time.time()
-        pieces = None
-        if name == "cnn":
-            x_fit, y_fit, pieces = with_pieces(x_train, y_train, args)
-        else:
-            x_fit, y_fit = x_train, y_train
-        model = train_one(name, args, x_fit, y_fit)
+        x_fit, y_fit = x_train, y_train
+        classes = len(labels) if labels else 10
+        model = train_one(name, args, x_fit, y_fit, classes)
         keras_accuracy = keras_digit_accuracy(model, x_test, y_test)
         layers = export.keras_layers(model)
-        facts = export.write(args.out / (name + ".npz"), export.npz_bytes(name, layers, args.storage))
+        facts = export.write(args.out / (name + ".npz"), export.npz_bytes(name, layers, args.storage, labels=labels))
         accuracy = evaluate_exported(args.out / (name + ".npz"), x_test, y_test)
         entry = dict(facts, architecture=export.summarize(layers), params=int(model.count_params()),
                      storage=args.storage, mnist_test_accuracy=round(accuracy, 4),
@@ -199,8 +201,9 @@ def main(argv=None):
                      train_images=len(x_fit), data_md5=mnist.checksums(),
                      tensorflow=tf.__version__, keras=keras.__version__,
                      train_seconds=round(time.time() - started))
-        if pieces:
-            entry["segment_pieces"] = pieces
+        if drawings:
+            entry["drawings"] = dict(drawings, generator="training/symbols.py (TRAIN ranges)")
+            entry["labels"] = list(labels)
         export.update_manifest(args.out, name, entry)
         print("== %s: MNIST test accuracy %.2f%% (Keras %.2f%%), %d bytes → %s"
               % (name, 100 * accuracy, 100 * keras_accuracy, facts["bytes"], args.out / facts["file"]))
