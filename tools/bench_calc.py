@@ -102,7 +102,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    print("CPython %s; times in ms (median / p95 / max over %d readings)" % (sys.version.split()[0], args.runs))
+    print("Python %s (%s, %s); times in ms (median / p95 / max over %d readings)" % (
+        sys.version.split()[0], sys.implementation.name, sys.platform, args.runs))
     for n in (30, 40):
         for kind in ("noisy", "adversarial"):
             inputs = cases(rng, n, args.runs, kind)
