@@ -40,7 +40,7 @@ from fractions import Fraction
 
 SYMBOLS = "0123456789+-×÷=()"
 DIGITS = "0123456789"
-ALIASES = {"*": "×", "/": "÷", "−": "-", "x": None}  # x is a letter here: refused, never a times sign
+ALIASES = {"*": "×", "/": "÷", "−": "-"}  # ASCII (and the typographic minus) for convenience; "x" is a letter
 MAX_SYMBOLS = 40
 MAX_DIGITS = 15
 LIMIT = 10 ** 15
