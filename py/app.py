@@ -77,12 +77,13 @@ def on_pad_change(event):
 def read_pad():
     """The pad's digits: list of ((x0, y0, x1, y1), (28, 28) array), left to right."""
     import preprocess
+    import segment
 
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
-    return preprocess.segment_boxes(ink, read=read_both)
+    return segment.segment_boxes(ink, read=read_both)
 
 
 def read_both(batch):
