@@ -21,8 +21,12 @@ import numpy as np
 from preprocess import Pieces, _as_ink, _box_of, _crop, _digit_components, _grown, _normalize, _stroke_width
 
 # --- Every threshold, in one place -------------------------------------------------------------------------
+DOT_SIZE = 0.05                       # a piece this small (share of the short side) is kept even if light: a dot
 FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
-ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height
+ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height ...
+ATTACH_OVERLAP = 0.3                  # ... and over or under which this share of its width lies (else: a symbol
+                                      # of its own, a minus beside a digit)
+LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
 # Touching digits
@@ -33,7 +37,8 @@ SPLIT_ASPECT = 1.25                   # without a reader: a group this much wide
 DIGIT_ASPECT = 0.8                    # ... as many as its width / (this typical digit aspect x its height)
 # With a reader (segment's `read`), a group wider than JUDGE_ASPECT is read whole and cut at every combination
 # of the valleys of its column ink (over-segmentation: the reader, not the shape, tells where digits end). A way
-# scores the sum of log(probability of each piece's best digit), plus prior() = per cut ASPECT_WEIGHT * aspect -
+# scores the sum of log(probability of each piece's best symbol; a piece cut out of touching ink: its best
+# digit, as operators are not written touching their neighbours), plus prior() = per cut ASPECT_WEIGHT * aspect -
 # SPLIT_BIAS, minus CUT_WEIGHT * (ink on the cuts, in stroke widths). The weights are fitted by
 # tools/fit_segmentation.py on numbers of MNIST training digits; the benchmark uses test digits.
 JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
@@ -48,6 +53,30 @@ SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip re
 
 # --- Several digits ----------------------------------------------------------------------------------------
 
+def _components(pieces: Pieces, short_side: int) -> list[int]:
+    """The pieces that may be part of a symbol: preprocess's (not specks), and dots (the dots of ÷)."""
+    kept = _digit_components(pieces, short_side)
+    if not kept:
+        return []
+    sizes = np.maximum(pieces.box[:, 2] - pieces.box[:, 0], pieces.box[:, 3] - pieces.box[:, 1])
+    dots = np.nonzero(sizes >= DOT_SIZE * short_side)[0].tolist()
+    return sorted(set(kept) | set(dots))
+
+
+def _attaches(box, unit_box) -> bool:
+    """Does a fragment lie over or under a unit (its x-extent within the unit's, ATTACH_OVERLAP of it)?"""
+    overlap = min(box[2], unit_box[2]) - max(box[0], unit_box[0])
+    return overlap >= ATTACH_OVERLAP * max(box[2] - box[0], 1)
+
+
+def _without_lone_dots(pieces: Pieces, groups):
+    """Groups without the stray dots: small (LONE_DOT of the tallest group) and not flat (a minus is)."""
+    boxes = [pieces.box[[c for unit in group for c in unit]] for group in groups]
+    extents = [(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()) for b in boxes]
+    tallest = max(h for _, h in extents)
+    return [g for g, (w, h) in zip(groups, extents) if max(w, h) >= LONE_DOT * tallest or w >= 2.5 * h]
+
+
 def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
     joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke), largest first, joins
@@ -60,7 +89,8 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     outlines = [pieces.outline(c) for c in large]
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
-        gaps = [_distance(outline, other) for other in outlines]
+        gaps = [_distance(outline, other) if _attaches(box[c], _union(box[unit].min(axis=0), box[unit].max(axis=0)))
+                else np.inf for unit, other in zip(units, outlines)]
         nearest = int(np.argmin(gaps)) if gaps else -1
         if gaps and gaps[nearest] <= ATTACH_GAP * height:
             units[nearest].append(c)
@@ -270,10 +300,13 @@ def _choose(candidates, read) -> list[list[tuple]]:
                 if id(digit) not in index:  # pieces shared by several ways are read once
                     index[id(digit)] = len(batch)
                     batch.append(digit)
-    logp = np.log(np.maximum(read(np.stack(batch))[:, :-1].max(axis=1), 1e-7)).tolist()
+    out = read(np.stack(batch))
+    logp = np.log(np.maximum(out[:, :-1].max(axis=1), 1e-7)).tolist()
+    digit_logp = np.log(np.maximum(out[:, :10].max(axis=1), 1e-7)).tolist()  # symbols 0-9 come first
     chosen = []
     for ways in candidates:
-        scores = [prior(shape) + sum(logp[index[id(digit)]] for _, digit in reading) for shape, reading in ways]
+        scores = [prior(shape) + sum((digit_logp if shape[2] > 0 else logp)[index[id(digit)]] for _, digit in reading)
+                  for shape, reading in ways]
         chosen.append(ways[int(np.argmax(scores))][1])
     return chosen
 
@@ -282,8 +315,8 @@ def _groups_of(image):
     """(pieces, groups, ink array, factor to input coordinates) of a drawing."""
     array, factor = _as_ink(image)
     pieces = Pieces(array)
-    components = _digit_components(pieces, min(array.shape))
-    return pieces, (_groups(pieces, components) if components else []), array, factor
+    components = _components(pieces, min(array.shape))
+    return pieces, (_without_lone_dots(pieces, _groups(pieces, components)) if components else []), array, factor
 
 
 def _in_input(ways, window, factor):
