@@ -16,6 +16,11 @@ load (dequantized to float32, kernels reshaped for im2col) so a forward pass onl
 Input convention: x is (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 (MNIST's white on black); the net's
 normalization is (x * scale - mean) / std.
 
+Looking inside: each layer carries its backward beside its forward. `activations(x)` gives every layer's output,
+`input_gradient(x, k)` the gradient of log p_k (p as predict_proba gives it) with respect to the pixels, and
+`gradients` / `backward` the gradients at every layer and of every kernel and bias (for py/inside.py's pictures,
+and for learning from corrections).
+
 Labels: the architecture's `labels` list names the outputs in order, e.g. the digits "0".."9", then
 "+", "-", "×", "÷", "=", "(", ")", then REJECT ("not one symbol": half a symbol, two symbols touching, learned
 from the pieces segmentation weighs). A file without `labels` (format of 2026-11) has 10 outputs (the digits) or
