@@ -110,3 +110,15 @@ def test_an_override_off_this_machine_is_ignored(page, site_url, watch, override
     assert shown["source"] == "offline"
     assert watch.blocked == [], "the page must call no facts URL but its own"
     watch.expect("status of 404|HTTP error: 404 .*/numbers/7/trivia")
+
+
+def test_a_bad_site_toml_gives_offline_facts_that_say_why(page, site_url):
+    # A self-hoster's mistake in site.toml: no request for a fact at all, and the line under the fact says why.
+    page.route("**/site.toml", lambda route: route.fulfill(
+        body='[facts]\nbase = "http://numbersapi.com"\n', content_type="text/plain"))
+    asked = []
+    page.on("request", lambda request: "/7/trivia" in request.url and asked.append(request.url))
+    browser.open_app(page, site_url)
+    shown = draw_seven(page)
+    assert shown["source"] == "offline" and asked == []
+    assert "site.toml: [facts] base = 'http://numbersapi.com' is not" in page.locator("#fact-source").inner_text()
