@@ -3,6 +3,7 @@ hashes that match the runtime mirror, netlify.toml sends the same policy, and a 
 make the page ask, or speak for, another server."""
 import html.parser
 import re
+import time
 import tomllib
 from pathlib import Path
 
@@ -110,6 +111,59 @@ def test_the_page_reads_a_drawing_under_its_csp_and_runs_no_injected_inline_scri
     watch.expect(INLINE_BLOCKED)
     assert browser.inline_script_runs(page) is False
     assert [v["directive"] for v in browser.csp_violations(page)] == ["script-src-elem"]
+
+
+def wait_for_violation(page, blocked: str) -> list[dict]:
+    """Poll (from here: Playwright's wait_for_function evaluates with eval, which a strict CSP refuses) until the
+    page reports a CSP violation of `blocked` ("eval", "wasm-eval", a URL); return all it reported."""
+    deadline = time.monotonic() + browser.READY_TIMEOUT_MS / 1000
+    while not any(v["blocked"] == blocked for v in browser.csp_violations(page)) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return browser.csp_violations(page)
+
+
+def test_pyscript_still_needs_unsafe_eval(page, site_url, watch):
+    # The page without 'unsafe-eval' in its CSP breaks on PyScript's Function(): when an upgrade no longer needs
+    # it, this test fails, and the allowance should go. ('unsafe-eval' also allows WebAssembly, so taking out
+    # 'wasm-unsafe-eval' alone changes nothing while it is there: the bare Pyodide test below shows that need.)
+    def without_unsafe_eval(route):
+        route.fulfill(body=route.fetch().text().replace(" 'unsafe-eval'", ""), content_type="text/html")
+
+    page.route(site_url, without_unsafe_eval)
+    watch.expect(".")  # the page is broken on purpose: every problem it reports is expected
+    page.goto(site_url)
+    violations = wait_for_violation(page, "eval")
+    assert [v["blocked"] for v in violations] == ["eval"] and "pyscript" in violations[0]["source"]
+    assert page.evaluate("document.body.dataset.status") != "ready"
+
+
+BARE_PYODIDE = """import { loadPyodide } from "%sfull/pyodide.mjs";
+const pyodide = await loadPyodide();
+await pyodide.loadPackage(["numpy", "pillow"]);
+pyodide.runPython("import numpy, PIL; from PIL import Image; Image.fromarray(numpy.zeros((28, 28), 'uint8'))");
+document.body.dataset.status = "ready";
+""" % build_runtime.PYODIDE_URL.removesuffix("full/")
+
+
+@pytest.mark.parametrize("keep_wasm", [True, False], ids=["wasm-unsafe-eval", "none"])
+def test_pyodide_with_numpy_and_pillow_needs_only_wasm_unsafe_eval(page, site_url, watch, keep_wasm):
+    # Pyodide alone, under the page's CSP less PyScript's 'unsafe-eval': it loads and runs numpy and Pillow with
+    # 'wasm-unsafe-eval' and no violation, and cannot start without it.
+    policy = page_csp().replace(" 'unsafe-eval'", "")
+    if not keep_wasm:
+        policy = policy.replace(" 'wasm-unsafe-eval'", "")
+        watch.expect(".")
+    page.route(site_url + "__bare.html", lambda route: route.fulfill(content_type="text/html", body=(
+        '<!doctype html><meta http-equiv="Content-Security-Policy" content="%s"><body data-status="loading">'
+        '<script type="module" src="__bare.js"></script>' % policy)))
+    page.route(site_url + "__bare.js", lambda route: route.fulfill(body=BARE_PYODIDE, content_type="text/javascript"))
+    page.goto(site_url + "__bare.html")
+    if keep_wasm:
+        page.wait_for_selector("body[data-status=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+        assert browser.csp_violations(page) == []
+    else:
+        assert {v["blocked"] for v in wait_for_violation(page, "wasm-eval")} == {"wasm-eval"}
+        assert page.evaluate("document.body.dataset.status") == "loading"
 
 
 def test_the_offline_server_keeps_the_policy_working(chromium, cache_root):
