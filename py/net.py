@@ -332,16 +332,18 @@ class Model:
             outputs.append(x[0].copy())  # a copy: ReLU works in place on the layer before it
         return outputs
 
-    def backward(self, grad, top=None):
+    def backward(self, grad, top=None, bottom=0):
         """After `run(x, keep=True, stop=top)`: grad (N, ...), d(scalar)/d(output of layer top - 1) (default:
-        of the net's outputs, top = every layer) -> Gradients, found layer by layer from the top down."""
+        of the net's outputs, top = every layer) -> Gradients, found layer by layer from the top down.
+        bottom > 0 stops at layer `bottom` (after `run(features, start=bottom, ...)`: the layers below are
+        frozen, e.g. when learning only the dense head); then `image` is None."""
         top = range(len(self._layers))[:top].stop  # as a slice's stop: None is every layer, -1 all but the last
         inputs = [None] * top
-        for i in range(top - 1, -1, -1):
+        for i in range(top - 1, bottom - 1, -1):
             grad = inputs[i] = self._layers[i].backward(grad)
-        params = {"%s.%s" % (layer.name, key): value
-                  for layer in self._layers[:top] if layer.grads is not None for key, value in layer.grads.items()}
-        image = (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])  # x is normalized first
+        params = {"%s.%s" % (layer.name, key): value for layer in self._layers[bottom:top]
+                  if layer.grads is not None for key, value in layer.grads.items()}
+        image = None if bottom else (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])
         return Gradients(image, inputs, params)
 
     def log_gradient(self, logits, k, against=None):
