@@ -70,12 +70,12 @@ def softmax_cross_entropy(logits, targets, weights=None):
     """Loss J = -Σₙ wₙ log Yₙ,tₙ (Y = softmax(logits)) and ∂J/∂logits = w ⊙ (Y − T).
     logits (N, K) float32; targets (N,) int output indices; weights (N,) summing to 1 (default 1/N each)."""
     n = len(logits)
-    weights = np.full(n, 1.0 / n, np.float32) if weights is None else np.asarray(weights, np.float32)
-    y = softmax(logits.astype(np.float32))
+    weights = np.full(n, 1.0 / n, logits.dtype) if weights is None else np.asarray(weights, logits.dtype)
+    y = softmax(logits)
     rows = np.arange(n)
     loss = float(-(weights * np.log(np.maximum(y[rows, targets], 1e-30))).sum())
     y[rows, targets] -= 1.0  # Y − T
-    return loss, (y * weights[:, None]).astype(np.float32)
+    return loss, y * weights[:, None]
 
 
 def head_start(model, head=2):
@@ -91,12 +91,18 @@ def head_layers(model, start):
     return [layer for layer in model.layers[start:] if layer.kind == "dense"]
 
 
+def gradients(model, start, features, targets, weights=None):
+    """The loss and {"<layer>.kernel" / ".bias": ∂J/∂parameter} of layers start.. (net.py's backward, stopped at
+    `start`). features: the output of layer start - 1 (the images themselves, (N, 28, 28), for start = 0)."""
+    logits = model.run(features, start, -1, keep=True)
+    loss, grad = softmax_cross_entropy(logits, targets, weights)
+    return loss, model.backward(grad, top=-1, bottom=start).params
+
+
 def step(model, start, features, targets, weights, rate):
     """One step of gradient descent on layers start.. of `model`, in place. features: the output of layer
     start - 1 for the batch (from model.run(x, 0, start)); targets (N,) output indices. Returns the loss."""
-    logits = model.run(features, start, -1, keep=True)
-    loss, grad = softmax_cross_entropy(logits, targets, weights)
-    params = model.backward(grad, top=-1, bottom=start).params
+    loss, params = gradients(model, start, features, targets, weights)
     for layer in head_layers(model, start):
         layer.set_weights(layer.kernel - rate * params[layer.name + ".kernel"],
                           layer.bias - rate * params[layer.name + ".bias"])
