@@ -77,6 +77,8 @@ def boot():
     listen(element("forget"), "click", lambda event: forget())
     listen(element("export-learned"), "click", lambda event: export_learned())
     restore_learned()
+    if state["learner"] is None:  # ready the learner (replay set) while the person draws, not at the first click
+        asyncio.get_event_loop().call_later(1.0, learner)
     set_status("Ready — draw a digit. Both networks run in your browser.", "ready")
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading

@@ -100,9 +100,11 @@ class Dense(_Layer):
             self._x = x
         return _product(x, self._weight_t) + self.bias
 
-    def backward(self, grad):
-        self.grads = {"kernel": self._x.T @ grad, "bias": grad.sum(axis=0)}
-        return grad @ self._weight_t
+    def backward(self, grad, need_input=True):
+        """need_input=False: only the kernel and bias gradients (the layer below is frozen); returns None."""
+        self.grads = {"kernel": _product(np.ascontiguousarray(self._x.T), np.ascontiguousarray(grad.T)),
+                      "bias": grad.sum(axis=0)}
+        return _product(grad, self.kernel) if need_input else None
 
 
 class Conv2D(_Layer):
@@ -340,7 +342,10 @@ class Model:
         top = range(len(self._layers))[:top].stop  # as a slice's stop: None is every layer, -1 all but the last
         inputs = [None] * top
         for i in range(top - 1, bottom - 1, -1):
-            grad = inputs[i] = self._layers[i].backward(grad)
+            if i == bottom > 0 and self._layers[i].kind == "dense":  # nothing below learns: skip its input's
+                grad = inputs[i] = self._layers[i].backward(grad, need_input=False)
+            else:
+                grad = inputs[i] = self._layers[i].backward(grad)
         params = {"%s.%s" % (layer.name, key): value for layer in self._layers[bottom:top]
                   if layer.grads is not None for key, value in layer.grads.items()}
         image = None if bottom else (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])
