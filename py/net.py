@@ -100,9 +100,11 @@ class Dense(_Layer):
             self._x = x
         return _product(x, self._weight_t) + self.bias
 
-    def backward(self, grad):
-        self.grads = {"kernel": self._x.T @ grad, "bias": grad.sum(axis=0)}
-        return grad @ self._weight_t
+    def backward(self, grad, need_input=True):
+        """need_input=False: only the kernel and bias gradients (the layer below is frozen); returns None."""
+        self.grads = {"kernel": _product(np.ascontiguousarray(self._x.T), np.ascontiguousarray(grad.T)),
+                      "bias": grad.sum(axis=0)}
+        return _product(grad, self.kernel) if need_input else None
 
 
 class Conv2D(_Layer):
@@ -332,16 +334,21 @@ class Model:
             outputs.append(x[0].copy())  # a copy: ReLU works in place on the layer before it
         return outputs
 
-    def backward(self, grad, top=None):
+    def backward(self, grad, top=None, bottom=0):
         """After `run(x, keep=True, stop=top)`: grad (N, ...), d(scalar)/d(output of layer top - 1) (default:
-        of the net's outputs, top = every layer) -> Gradients, found layer by layer from the top down."""
+        of the net's outputs, top = every layer) -> Gradients, found layer by layer from the top down.
+        bottom > 0 stops at layer `bottom` (after `run(features, start=bottom, ...)`: the layers below are
+        frozen, e.g. when learning only the dense head); then `image` is None."""
         top = range(len(self._layers))[:top].stop  # as a slice's stop: None is every layer, -1 all but the last
         inputs = [None] * top
-        for i in range(top - 1, -1, -1):
-            grad = inputs[i] = self._layers[i].backward(grad)
-        params = {"%s.%s" % (layer.name, key): value
-                  for layer in self._layers[:top] if layer.grads is not None for key, value in layer.grads.items()}
-        image = (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])  # x is normalized first
+        for i in range(top - 1, bottom - 1, -1):
+            if i == bottom > 0 and self._layers[i].kind == "dense":  # nothing below learns: skip its input's
+                grad = inputs[i] = self._layers[i].backward(grad, need_input=False)
+            else:
+                grad = inputs[i] = self._layers[i].backward(grad)
+        params = {"%s.%s" % (layer.name, key): value for layer in self._layers[bottom:top]
+                  if layer.grads is not None for key, value in layer.grads.items()}
+        image = None if bottom else (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])
         return Gradients(image, inputs, params)
 
     def log_gradient(self, logits, k, against=None):

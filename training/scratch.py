@@ -8,6 +8,9 @@ output Y = softmax(Z V + c) (N, 10). The gradients, as derived in the seed:
     ∇W J = Xᵀ [((Y − T) Vᵀ) ⊙ Z (1 − Z)]   ∇b J = Σₙ ((Y − T) Vᵀ) ⊙ Z (1 − Z)
 
 and for logistic regression (Y = softmax(X W + b)): ∇W J = Xᵀ (Y − T), ∇b J = Σₙ (Y − T).
+One implementation of that maths serves this trainer and the page's learning from corrections: (Y − T) is
+py/learn.py's softmax_cross_entropy, and the layers' backward passes (Xᵀ δ for a dense kernel, δ Vᵀ ⊙ σ′ below
+it) are py/net.py's; these models are net.py layers over their `params`, in float64.
 Both export to the same .npz format as the Keras nets, so py/net.py runs them:
 
     python -m training.scratch --model mlp --hidden 100 --epochs 10 --out /tmp/scratch-mlp.npz
@@ -22,15 +25,9 @@ import numpy as np
 
 from training import export, mnist
 
-
-def sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-np.clip(a, -60, 60)))
-
-
-def softmax(a):
-    a = a - a.max(axis=1, keepdims=True)
-    e = np.exp(a)
-    return e / e.sum(axis=1, keepdims=True)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "py"))
+import learn  # noqa: E402
+import net  # noqa: E402
 
 
 def one_hot(labels, k=10):
@@ -43,20 +40,38 @@ def cross_entropy(y, t):
     return float(-(t * np.log(np.clip(y, 1e-12, None))).sum())
 
 
-class LogisticRegression:
+class _Scratch:
+    """A model whose parameters live in `params` (float64), run and differentiated as a py/net.py Model."""
+    params: dict
+    names: dict  # net.py parameter name -> key in params, e.g. "out.kernel" -> "W"
+
+    def _net(self):
+        """The net.py Model of the current params (built anew: fit changes params in place)."""
+        layers = []
+        for spec, kernel, bias in self.layers():
+            kind = spec["kind"]
+            layers.append(net.Dense(kernel, bias, spec["name"]) if kind == "dense" else
+                          {"flatten": net.Flatten, "sigmoid": net.Sigmoid, "softmax": net.Softmax}[kind]())
+        k = len(self.params[self.names["out.bias"]])
+        return net.Model({"input": {"shape": [784]}, "labels": [str(i) for i in range(k)]}, layers)
+
+    def forward(self, x):
+        """x (N, d) float64 -> Y (N, k); from layer 1 on (the Flatten of a flat x is nothing), so no float32."""
+        return self._net().run(np.asarray(x, np.float64), start=1)
+
+    def gradients(self, x, t):
+        """∇J of the summed cross-entropy for one-hot targets t (N, k): learn.gradients, every weight 1."""
+        _, grads = learn.gradients(self._net(), 1, np.asarray(x, np.float64), t.argmax(axis=1), np.ones(len(x)))
+        return {key: grads[name] for name, key in self.names.items()}
+
+
+class LogisticRegression(_Scratch):
     """Y = softmax(X W + b)."""
+    names = {"out.kernel": "W", "out.bias": "b"}
 
     def __init__(self, d=784, k=10, rng=None):
         rng = rng or np.random.default_rng(0)
         self.params = {"W": rng.normal(0, 0.01, (d, k)), "b": np.zeros(k)}
-
-    def forward(self, x):
-        return softmax(x @ self.params["W"] + self.params["b"])
-
-    def gradients(self, x, t):
-        y = self.forward(x)
-        delta = y - t
-        return {"W": x.T @ delta, "b": delta.sum(axis=0)}
 
     def layers(self):
         p = self.params
@@ -64,26 +79,14 @@ class LogisticRegression:
                 ({"kind": "dense", "name": "out"}, p["W"], p["b"]), ({"kind": "softmax"}, None, None)]
 
 
-class SigmoidMLP:
+class SigmoidMLP(_Scratch):
     """Z = σ(X W + b), Y = softmax(Z V + c)."""
+    names = {"hidden.kernel": "W", "hidden.bias": "b", "out.kernel": "V", "out.bias": "c"}
 
     def __init__(self, d=784, m=100, k=10, rng=None):
         rng = rng or np.random.default_rng(0)
         self.params = {"W": rng.normal(0, 1 / np.sqrt(d), (d, m)), "b": np.zeros(m),
                        "V": rng.normal(0, 1 / np.sqrt(m), (m, k)), "c": np.zeros(k)}
-
-    def hidden(self, x):
-        return sigmoid(x @ self.params["W"] + self.params["b"])
-
-    def forward(self, x):
-        return softmax(self.hidden(x) @ self.params["V"] + self.params["c"])
-
-    def gradients(self, x, t):
-        z = self.hidden(x)
-        y = softmax(z @ self.params["V"] + self.params["c"])
-        delta = y - t
-        back = (delta @ self.params["V"].T) * z * (1 - z)
-        return {"V": z.T @ delta, "c": delta.sum(axis=0), "W": x.T @ back, "b": back.sum(axis=0)}
 
     def layers(self):
         p = self.params

@@ -90,6 +90,22 @@ def with_drawings(x_train, y_train, args):
     return np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn]), info
 
 
+def extra_examples(path, labels):
+    """A person's corrections exported by the page (py/learn.py: x (N, 28, 28) uint8 or float in [0, 1], ink
+    high; y label names, or indices into `labels`) -> x (N, 28, 28, 1) float32, y (N,) int64 indices."""
+    with np.load(path, allow_pickle=False) as archive:
+        x, y = archive["x"], archive["y"]
+    x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)
+    if y.dtype.kind in "US":
+        unknown = sorted(set(str(v) for v in y) - set(labels))
+        if unknown:
+            raise SystemExit("%s: labels %s are not among the nets' labels" % (path, ", ".join(unknown)))
+        y = np.array([labels.index(str(v)) for v in y])
+    if x.shape[1:] != (28, 28) or len(x) != len(y) or not ((0 <= y) & (y < len(labels))).all():
+        raise SystemExit("%s: expected x (N, 28, 28) and N labels among %d" % (path, len(labels)))
+    return x[..., None], y.astype(np.int64)
+
+
 def train_one(name, args, x_train, y_train, classes):
     import keras
     import tensorflow as tf
@@ -161,6 +177,8 @@ def parse_args(argv):
     parser.add_argument("--no-symbols", action="store_true",
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="a corrections .npz exported by the page (x, y) to learn from too; repeatable")
     return parser.parse_args(argv)
 
 
@@ -183,6 +201,10 @@ def main(argv=None):
     command = "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
     x_train, y_train, drawings = with_drawings(x_train, y_train, args)
     labels = None if args.no_symbols else symbols_labels()
+    for path in args.extra:  # people's corrections, exported by the page
+        x_extra, y_extra = extra_examples(path, labels or [str(d) for d in range(10)])
+        x_train, y_train = np.concatenate([x_train, x_extra]), np.concatenate([y_train, y_extra])
+        print("== %d corrections from %s" % (len(y_extra), path))
     for name in names:
         started = time.time()
         x_fit, y_fit = x_train, y_train

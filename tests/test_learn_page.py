@@ -1,0 +1,144 @@
+"""Teaching the nets in the page (issue 12): a misread symbol corrected from the look-inside panel is read right,
+the correction survives a reload (body[data-learned]), #forget brings back the shipped reading, a corrupt or
+outdated stored state is ignored with a message, and the corrections export as an .npz."""
+import io
+import json
+
+import numpy as np
+import pytest
+
+from tests import browser
+from tests.test_app import wait_for_reading_of_all_strokes
+
+KEY = "digit-factoid-learned"
+# A 1 with a long flag, as many people write it, in the pad's box; longer flags until the shipped nets misread it.
+FLAGS = (0.45, 0.55, 0.65, 0.75)
+
+
+def flagged_one(flag):
+    """Strokes of a 1 whose flag comes down to `flag` of its height, centred on the pad."""
+    height, width = 0.6, 0.6 * 0.6 / 1.5
+    left, top = 0.5 - width / 2, 0.2
+    return [[(left, top + flag * height), (left + 0.7 * width, top), (left + 0.7 * width, top + height)]]
+
+
+@pytest.fixture
+def app(page, site_url, app_query):
+    browser.open_app(page, site_url, app_query)
+    return page
+
+
+def reading(page):
+    return page.evaluate("document.querySelector('#number').dataset.value")
+
+
+def draw(page, strokes):
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#number').dataset.value === ''")
+    browser.draw(page, strokes)
+    wait_for_reading_of_all_strokes(page)
+    return reading(page)
+
+
+def misread_one(page):
+    """Strokes of a flagged 1 the page reads as something else, and that reading."""
+    for flag in FLAGS:
+        strokes = flagged_one(flag)
+        read = draw(page, strokes)
+        if read != "1":
+            return strokes, read
+    pytest.fail("the shipped nets read every flagged 1 right: this test needs a drawing they misread")
+
+
+def correct(page, label):
+    page.click('#seen [data-index="0"]')
+    page.wait_for_selector("#inside", state="visible")
+    page.click('#inside-correct button[data-label="%s"]' % label)
+    page.wait_for_function("document.querySelector('#correct-result').textContent.startsWith('Learned')")
+    wait_for_reading_of_all_strokes(page)
+
+
+def learned(page):
+    return page.evaluate("document.body.dataset.learned")
+
+
+def test_misread_corrected_kept_over_reload_then_forgotten(app, site_url, app_query):
+    assert learned(app) == "0"
+    strokes, before = misread_one(app)
+    correct(app, "1")
+    assert reading(app) == "1"
+    assert app.locator("#correct-result").inner_text() == "Learned: this is a 1. Both nets now read 1."
+    assert learned(app) == "1"
+    assert app.evaluate("document.activeElement.dataset.label") == "1", "focus stays on the chosen button"
+    assert "1 correction" in app.locator("#learned-text").inner_text()
+
+    browser.open_app(app, site_url, app_query)  # a reload: the stored correction is applied at start
+    assert learned(app) == "1"
+    assert draw(app, strokes) == "1"
+
+    app.click("#forget")
+    app.wait_for_function("document.body.dataset.learned === '0'")
+    app.wait_for_function("document.querySelector('#number').dataset.value === %s" % json.dumps(before))
+    assert app.evaluate("localStorage.getItem(%s)" % json.dumps(KEY)) is None
+    browser.open_app(app, site_url, app_query)
+    assert learned(app) == "0"
+    assert draw(app, strokes) == before
+
+
+def test_a_button_per_symbol_by_keyboard(app):
+    draw(app, flagged_one(0.3))
+    app.focus('#seen [data-index="0"]')
+    app.keyboard.press("Enter")
+    app.wait_for_selector("#inside", state="visible")
+    labels = app.locator("#inside-correct button[data-label]").evaluate_all("bs => bs.map(b => b.dataset.label)")
+    shown = app.locator("#cnn .bars b").all_inner_texts()  # the symbols the page reads, in its order
+    assert labels == shown and "not one symbol" not in labels and "not one digit" not in labels
+    current = app.locator('#inside-correct button[aria-current="true"]').get_attribute("data-label")
+    assert current == reading(app)
+    target = "4" if current != "4" else "7"
+    app.focus('#inside-correct button[data-label="%s"]' % target)
+    app.keyboard.press("Enter")
+    app.wait_for_function("document.querySelector('#correct-result').textContent.startsWith('Learned: this is a %s')"
+                          % target)
+    assert learned(app) == "1"
+
+
+@pytest.mark.parametrize("stored, why", [
+    ("{not json", "corrupt"),
+    (json.dumps({"format": "digit-factoid-learned/1", "versions": {"cnn": "0" * 64, "mlp": "0" * 64}}),
+     "made for other weights"),
+])
+def test_a_bad_stored_state_is_ignored_with_a_message(app, site_url, app_query, stored, why):
+    app.evaluate("([key, value]) => localStorage.setItem(key, value)", [KEY, stored])
+    browser.open_app(app, site_url, app_query)
+    assert learned(app) == "0"
+    note = app.locator("#learned-text").inner_text()
+    assert "ignored" in note and why in note
+    assert app.evaluate("localStorage.getItem(%s)" % json.dumps(KEY)) is None
+    assert draw(app, flagged_one(0.3)) != ""  # the page reads as usual
+
+
+def test_a_state_damaged_inside_is_ignored(app, site_url, app_query):
+    """A real stored state with one delta array cut short: corrupt, never half applied."""
+    strokes, before = misread_one(app)
+    correct(app, "1")
+    state = json.loads(app.evaluate("localStorage.getItem(%s)" % json.dumps(KEY)))
+    name = sorted(state["deltas"]["mlp"])[0]
+    state["deltas"]["mlp"][name] = state["deltas"]["mlp"][name][:40]
+    app.evaluate("([key, value]) => localStorage.setItem(key, value)", [KEY, json.dumps(state)])
+    browser.open_app(app, site_url, app_query)
+    assert learned(app) == "0" and "corrupt" in app.locator("#learned-text").inner_text()
+    assert draw(app, strokes) == before
+
+
+def test_export_downloads_the_corrections(app):
+    misread_one(app)
+    correct(app, "1")
+    with app.expect_download() as download:
+        app.click("#export-learned")
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".npz")
+    with np.load(io.BytesIO(open(path, "rb").read()), allow_pickle=False) as archive:
+        x, y = archive["x"], archive["y"]
+    assert x.shape == (1, 28, 28) and x.dtype == np.uint8 and x.max() > 200
+    assert list(y) == ["1"]
