@@ -3,7 +3,9 @@
 Plain mode serves the repo folder as any static host would (GitHub Pages, Netlify). Offline mode also serves the
 runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the two files
 that name it (index.html, pyscript.toml) as they are served, so the page runs with no internet; the files on disk
-are untouched.
+are untouched. Tests of engines that cannot hook the page from outside (WebKit) also ask offline mode to add
+`head_scripts` (same-origin script URLs) as the first elements of index.html's <head>, and to serve extra
+`pages` (path -> HTML, with the same CDN rewrite), e.g. the benchmark's floor page.
 """
 from __future__ import annotations
 
@@ -46,8 +48,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = {"": "application/octet-stream", **MIME_TYPES}
 
-    def __init__(self, *args, runtime_dir: Path | None = None, **kwargs):
+    def __init__(self, *args, runtime_dir: Path | None = None, head_scripts: tuple[str, ...] = (),
+                 pages: dict[str, str] | None = None, **kwargs):
         self.runtime_dir = runtime_dir
+        self.head_scripts = head_scripts
+        self.pages = pages or {}
         super().__init__(*args, **kwargs)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
@@ -64,6 +69,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return self._send_file(self.runtime_dir / path[len(RUNTIME_PATH):])
         if self.runtime_dir is not None and path in REWRITTEN:
             return self._send_rewritten(REWRITTEN[path])
+        if self.runtime_dir is not None and path in self.pages:
+            return self._send(self.pages[path].replace(CDN_BASE, RUNTIME_PATH).encode("utf-8"), MIME_TYPES[".html"])
         return super().do_GET()
 
     def _send_file(self, file: Path):
@@ -76,6 +83,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if not file.is_file():
             return self.send_error(404)
         text = file.read_text(encoding="utf-8").replace(CDN_BASE, RUNTIME_PATH)
+        if name == "index.html" and self.head_scripts:
+            tags = "".join('<script src="%s"></script>' % src for src in self.head_scripts)
+            text = text.replace("<head>", "<head>" + tags, 1)
         self._send(text.encode("utf-8"), content_type(file.name))
 
     def _send(self, body: bytes, ctype: str):
@@ -94,9 +104,12 @@ class QuietServer(http.server.ThreadingHTTPServer):
         pass  # a browser closing a connection early is not an error worth printing
 
 
-def start(directory: Path = ROOT, host: str = "127.0.0.1", port: int = 0, runtime_dir: Path | None = None):
-    """Serve in a background thread; return (server, base_url). Call server.shutdown() to stop."""
-    handler = functools.partial(SiteHandler, directory=str(directory), runtime_dir=runtime_dir)
+def start(directory: Path = ROOT, host: str = "127.0.0.1", port: int = 0, runtime_dir: Path | None = None,
+          head_scripts: tuple[str, ...] = (), pages: dict[str, str] | None = None):
+    """Serve in a background thread; return (server, base_url). Call server.shutdown() to stop.
+    `head_scripts` and `pages` need offline mode (`runtime_dir`), where the served HTML is rewritten anyway."""
+    handler = functools.partial(SiteHandler, directory=str(directory), runtime_dir=runtime_dir,
+                                head_scripts=head_scripts, pages=pages)
     server = QuietServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, "http://%s:%d/" % (host, server.server_address[1])
