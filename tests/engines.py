@@ -17,6 +17,7 @@ Also used by tools/bench_engines.py, so it has no pytest dependency.
 """
 from __future__ import annotations
 
+import base64
 import glob
 import http.server
 import json
@@ -121,6 +122,10 @@ class Engine:
 
     def _engine_problems(self) -> list[str]:
         return []
+
+    def screenshot(self, path: str) -> None:
+        """The viewport as a PNG file."""
+        raise NotImplementedError
 
     def _quit(self) -> None:
         raise NotImplementedError
@@ -336,6 +341,10 @@ class Firefox(Engine):
         self._actions({"type": "key", "id": "keyboard", "actions": [
             {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]})
 
+    def screenshot(self, path: str) -> None:
+        data = self.command("browsingContext.captureScreenshot", {"context": self.context})["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
     def _quit(self) -> None:
         bidi = getattr(self, "bidi", None)
         if bidi is not None:
@@ -451,6 +460,9 @@ class WebKit(Engine):
         from selenium.webdriver.common.action_chains import ActionChains
 
         ActionChains(self.driver).send_keys(key).perform()
+
+    def screenshot(self, path: str) -> None:
+        self.driver.save_screenshot(path)
 
     def _quit(self) -> None:
         try:
