@@ -27,6 +27,7 @@ document.addEventListener("securitypolicyviolation", (e) => window.__cspViolatio
     {directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile || ""}));
 """
 READY_TIMEOUT_MS = 90_000  # a cold boot takes ~5 s; CI machines are noisy
+READY_OR_ERROR = "body[data-status=%s], body[data-status=error]"  # % the awaited status
 
 
 class Watch:
@@ -111,18 +112,33 @@ def new_page(browser, cache_root: Path, **context_options):
 def open_app(page, base_url: str, query: str = "", status: str = "ready") -> None:
     """Open the page and wait until body[data-status] is `status` (fails fast if it is `error` instead)."""
     page.goto(base_url + ("?" + query if query else ""))
-    page.wait_for_selector("body[data-status=%s], body[data-status=error]" % status, timeout=READY_TIMEOUT_MS)
+    page.wait_for_selector(READY_OR_ERROR % status, timeout=READY_TIMEOUT_MS)
     actual = page.evaluate("document.body.dataset.status")
     if actual != status:
         raise AssertionError("page status is %r, not %r: %s"
                              % (actual, status, page.locator("#status").inner_text()))
 
 
+# The drawing's area in device pixels: canvas pixels that are not white. A JS function of a CSS selector.
+INK_PIXELS_JS = """(selector) => {
+        const c = document.querySelector(selector);
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+        return n;
+    }"""
+
+
+def stroke_points(box, stroke):
+    """Points (x, y) in [0, 1] of a box {x, y, width, height} -> page coordinates (CSS pixels)."""
+    return [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+
+
 def draw(page, strokes, selector: str = "#pad", steps: int = 4) -> None:
     """Draw strokes on the canvas with the mouse; points are (x, y) in [0, 1] of the canvas box."""
     box = page.locator(selector).bounding_box()
     for stroke in strokes:
-        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        points = stroke_points(box, stroke)
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:
@@ -132,13 +148,7 @@ def draw(page, strokes, selector: str = "#pad", steps: int = 4) -> None:
 
 def ink_pixels(page, selector: str = "#pad") -> int:
     """How many canvas pixels are not white (the drawing's area in device pixels)."""
-    return page.evaluate("""(selector) => {
-        const c = document.querySelector(selector);
-        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
-        return n;
-    }""", selector)
+    return page.evaluate(INK_PIXELS_JS, selector)
 
 
 def csp_violations(page) -> list[dict]:
@@ -159,3 +169,12 @@ def inline_script_runs(page) -> bool:
 
     Takes anything with Playwright's `evaluate(function source)`, so other engines' drivers can pass an adapter."""
     return page.evaluate(INLINE_PROBE)
+
+
+# The page's state, as JS expressions (shared by the Chromium tests and the other engines' smoke suite).
+PREDICTED_JS = "document.querySelector('#number').dataset.value"
+# The shown reading is of the whole drawing (each stroke triggers a reading; a "4" is two strokes).
+ALL_STROKES_READ_JS = ("document.querySelector('#number').dataset.strokes == window.pad.strokeCount()"
+                       " && document.querySelector('#number').dataset.value !== ''")
+FACT_JS = ("(() => { const f = document.querySelector('#fact');"
+           " return {source: f.dataset.source, number: f.dataset.number, text: f.textContent}; })()")

@@ -4,7 +4,9 @@ Plain mode serves the repo folder as any static host would (GitHub Pages, Netlif
 runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the two files
 that name it (index.html, pyscript.toml) to http://<this host>/_runtime/ as they are served, so the page runs with
 no internet under the same CSP and Subresource Integrity hashes (the mirror's bytes are the CDN's); the files on
-disk are untouched.
+disk are untouched. Tests of engines that cannot hook the page from outside (WebKit) also ask offline mode to add
+`head_scripts` (same-origin script URLs) as the first elements of index.html's <head>, and to serve extra
+`pages` (path -> HTML, with the same CDN rewrite), e.g. the benchmark's floor page.
 """
 from __future__ import annotations
 
@@ -47,9 +49,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = {"": "application/octet-stream", **MIME_TYPES}
 
-    def __init__(self, *args, runtime_dir: Path | None = None, routes: dict | None = None, **kwargs):
+    def __init__(self, *args, runtime_dir: Path | None = None, routes: dict | None = None,
+                 head_scripts: tuple[str, ...] = (), pages: dict[str, str] | None = None, **kwargs):
         self.runtime_dir = runtime_dir
         self.routes = routes or {}
+        self.head_scripts = head_scripts
+        self.pages = pages or {}
         super().__init__(*args, **kwargs)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
@@ -70,6 +75,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return self._send_file(self.runtime_dir / path[len(RUNTIME_PATH):])
         if self.runtime_dir is not None and path in REWRITTEN:
             return self._send_rewritten(REWRITTEN[path])
+        if self.runtime_dir is not None and path in self.pages:
+            return self._send(self.pages[path].replace(CDN_BASE, RUNTIME_PATH).encode("utf-8"), MIME_TYPES[".html"])
         return super().do_GET()
 
     def _send_file(self, file: Path):
@@ -86,6 +93,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         host = self.headers.get("Host")
         runtime = "http://%s%s" % (host, RUNTIME_PATH) if host else RUNTIME_PATH
         text = file.read_text(encoding="utf-8").replace(CDN_BASE, runtime)
+        if name == "index.html" and self.head_scripts:
+            tags = "".join('<script src="%s"></script>' % src for src in self.head_scripts)
+            text = text.replace("<head>", "<head>" + tags, 1)
         self._send(text.encode("utf-8"), content_type(file.name))
 
     def _send(self, body: bytes, ctype: str, status: int = 200):
@@ -105,13 +115,15 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 
 def start(directory: Path = ROOT, host: str = "127.0.0.1", port: int = 0, runtime_dir: Path | None = None,
-          routes: dict | None = None):
+          routes: dict | None = None, head_scripts: tuple[str, ...] = (), pages: dict[str, str] | None = None):
     """Serve in a background thread; return (server, base_url). Call server.shutdown() to stop.
 
     routes: {"/prefix/": answer} answers GETs under that prefix with answer(rest of the path and query) ->
     (status, content type, text), e.g. the tests' Numbers-API stub on the site's own origin (its CSP allows it).
+    `head_scripts` and `pages` need offline mode (`runtime_dir`), where the served HTML is rewritten anyway.
     """
-    handler = functools.partial(SiteHandler, directory=str(directory), runtime_dir=runtime_dir, routes=routes)
+    handler = functools.partial(SiteHandler, directory=str(directory), runtime_dir=runtime_dir, routes=routes,
+                                head_scripts=head_scripts, pages=pages)
     server = QuietServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, "http://%s:%d/" % (host, server.server_address[1])
