@@ -1,13 +1,15 @@
 """A small static server for the site, shared by `tools/serve.py` and the browser tests.
 
 Plain mode serves the repo folder as any static host would (GitHub Pages, Netlify). Offline mode also serves the
-runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the two files
-that name it (index.html, pyscript.toml) as they are served, so the page runs with no internet; the files on disk
-are untouched.
+runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the files that
+name it (index.html, pyscript.toml, and the service worker's precache list in sw.js) as they are served, so the
+page runs with no internet; the files on disk are untouched. Nothing is routed in the browser, so the HTTP cache
+and the service worker behave as on a real host.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import threading
 from pathlib import Path
@@ -32,9 +34,11 @@ MIME_TYPES = {
     ".zip": "application/zip",
     ".npz": "application/octet-stream",
     ".md": "text/plain; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
 }
 # The files that name the CDN, by URL path -> file name.
 REWRITTEN = {"/": "index.html", "/index.html": "index.html", "/pyscript.toml": "pyscript.toml"}
+SERVICE_WORKER = "/sw.js"
 
 
 def content_type(path: str) -> str:
@@ -64,6 +68,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return self._send_file(self.runtime_dir / path[len(RUNTIME_PATH):])
         if self.runtime_dir is not None and path in REWRITTEN:
             return self._send_rewritten(REWRITTEN[path])
+        if self.runtime_dir is not None and path == SERVICE_WORKER:
+            return self._send_service_worker()
         return super().do_GET()
 
     def _send_file(self, file: Path):
@@ -75,7 +81,20 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         file = Path(self.directory) / name
         if not file.is_file():
             return self.send_error(404)
+        self._send(self._rewrite(name), content_type(file.name))
+
+    def _rewrite(self, name: str) -> bytes:
+        return (Path(self.directory) / name).read_text(encoding="utf-8").replace(CDN_BASE, RUNTIME_PATH).encode()
+
+    def _send_service_worker(self):
+        """sw.js with local runtime URLs, and the sha256 it checks of each rewritten file made to match."""
+        file = Path(self.directory) / SERVICE_WORKER.lstrip("/")
+        if not file.is_file():
+            return self.send_error(404)
         text = file.read_text(encoding="utf-8").replace(CDN_BASE, RUNTIME_PATH)
+        for name in set(REWRITTEN.values()):
+            original = hashlib.sha256((Path(self.directory) / name).read_bytes()).hexdigest()
+            text = text.replace(original, hashlib.sha256(self._rewrite(name)).hexdigest())
         self._send(text.encode("utf-8"), content_type(file.name))
 
     def _send(self, body: bytes, ctype: str):
