@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "f1fe4cbb0e0d00bc";
+const VERSION = "9e8209d8370a591f";
 const PRECACHE = [
   ["./", "ee50374bdf1a7acd6b1ea14e5e9844a6554cb84f8fffbaab53fa9d5a2c100a8c"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -20,13 +20,15 @@ const PRECACHE = [
   ["py/facts.py", "23684bb3f334bc9be98cb43ec5c91acea94ca53635cc34bc9ab0bf82b9d277b0"],
   ["py/net.py", "29465496bcae8b53291da24aa1d3d5d4e455bacb474a0782798290baada41f0f"],
   ["py/preprocess.py", "18748534842d669bfa059d67fec3ee44e91caad692194968031ca8577d31f09d"],
-  ["pyscript.toml", "8520659bd745606ecc00f36f84cb71c438c40fffd3eb7e5d637436616871f442"],
+  ["pyscript.toml", "dd976c21b573d099520469b04bdc0518cb9dda06a867430aa0841905395c7213"],
   ["static/app.css", "51d1a2bdc286d5b2f7b6b2cf7b82581a4d3b592d31c04d287ead96cb5fe68018"],
   ["static/icon-192.png", "bf81326387582e1005d63c971fb93e6e21d44c956ae81a09416f59f8bc5822d6"],
   ["static/icon-512.png", "862e53d947f661b446d0b7c183eef86ba9af867022879eac617da2635fdb33ae"],
   ["static/icon-maskable-512.png", "ea8d55e2e2f240274629a789e50dc5161833d9e7ad67e6edc1e4e211a0f96e3e"],
   ["static/icon.svg", "9b7b9a5c9f55d1846ae78da1c5d959e7bc075161a440050ebf52cd2acfbdd20d"],
   ["static/pad.js", "fcbfc45b8b02a1ad99f8be6a40a8d2be98cebf72446d415aa5ea4c84387e4c60"],
+  ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
+  ["static/pyodide.mjs", "6c2a929083d51cdead499563dd549ca0b63b6dcd3104e642e16abb7ee6e79054"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
   ["weights/cnn.npz", "5f6d8d9f53d5d10b98834e42f05b7abb0ee8781c8bd525494d11c25d99345d42"],
   ["weights/manifest.json", "120b9e6bbf10c7a4455f4223f60a8a9eecf14c97aeaf087310188cca524133af"],

@@ -1,6 +1,7 @@
 """Installable and offline: the web app manifest, the service worker's generated precache list, and in Chromium
 with service workers on: a first visit online, then a reload with the network gone (server stopped, context
-offline) that still reads a drawing and gives an offline fact, and a new version that replaces the old cache.
+offline) that starts Python from its memory snapshot, still reads a drawing and gives an offline fact, and a new
+version that replaces the old cache.
 
 The service-worker tests cannot use the `page` fixture: Playwright routing hides a worker's own fetches and
 disables the HTTP cache (shared/RUNTIME.md). They serve the site with tools/webserver.py's offline mode instead
@@ -23,7 +24,7 @@ from tools import build_sw, webserver
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ["index.html", "pyscript.toml", "sw.js", "manifest.webmanifest", "py", "static", "weights"]
 OFFLINE_READY = "body[data-offline=ready]"
-CACHES = "caches.keys()"
+CACHES = "caches.keys().then((names) => names.filter((name) => name.startsWith('digit-factoid-')))"
 FACT_SHOWN = "document.querySelector('#fact').dataset.source !== ''"
 
 
@@ -70,7 +71,8 @@ def test_precache_list_in_sw_js_is_up_to_date(cache_root):
 def test_precache_list_covers_the_app_and_the_runtime(cache_root):
     paths = [path for path, _ in build_sw.entries(ROOT, cache_root)]
     for local in ("./", "pyscript.toml", "py/app.py", "py/net.py", "weights/cnn.npz", "weights/mlp.npz",
-                  "static/pad.js", "static/sw-register.js", "manifest.webmanifest"):
+                  "static/pad.js", "static/sw-register.js", "manifest.webmanifest", "static/pyodide.mjs",
+                  "static/pyodide-snapshot-worker.mjs"):
         assert local in paths
     names = {p.rsplit("/", 1)[-1] for p in paths if p.startswith(build_sw.CDN)}
     assert {"core.js", "core.css", "pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip"} <= names
@@ -123,6 +125,8 @@ def test_after_one_visit_the_page_works_with_the_network_gone(sw_context):
     query = "facts=%snumbers" % url  # the facts API is this very server: gone with it below
     browser.open_app(page, url, query)
     page.wait_for_selector(OFFLINE_READY, state="attached", timeout=60_000)
+    # static/pyodide.mjs's background worker keeps a memory snapshot of a started Python for the next visit.
+    page.wait_for_selector("body[data-snapshot=stored]", state="attached", timeout=120_000)
     assert len(page.evaluate(CACHES)) == 1
 
     server.shutdown()
@@ -132,6 +136,7 @@ def test_after_one_visit_the_page_works_with_the_network_gone(sw_context):
     page.goto(url + "?" + query)
     wait_ready(page)
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert page.evaluate("document.body.dataset.snapshot") == "restored"
 
     browser.draw(page, strokes.number("7"))
     page.wait_for_function("document.querySelector('#number').dataset.value !== ''", timeout=20_000)

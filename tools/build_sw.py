@@ -4,7 +4,7 @@ The service worker (sw.js) precaches every file the page needs. That list is der
 - the app: the page ("./" = index.html), every local file index.html names (src/href/config), every
   pyscript.toml [files] URL (py/ modules, weights), everything in static/; each with its sha256, which the
   worker checks, so one cache never mixes versions;
-- the runtime: the pinned CDN URLs index.html and pyscript.toml name, completed from the runtime mirror
+- the runtime: the pinned CDN URLs index.html, pyscript.toml and the local scripts name, completed from the runtime mirror
   (tools/build_runtime.py): the PyScript chunks core.js imports, Pyodide's core files, and the wheels of
   pyscript.toml's `packages` with their dependencies from Pyodide's lock.
 VERSION is a hash of all of that and of sw.js's own code, so any change gives a new cache and a new worker.
@@ -69,15 +69,20 @@ def pyscript_chunks(dist_url: str, mirror: Path) -> list[str]:
 
 
 def runtime_urls(root: Path, mirror: Path) -> list[str]:
-    """The pinned CDN URLs the page loads, completed from the runtime mirror."""
-    html = (root / "index.html").read_text(encoding="utf-8")
+    """The pinned CDN URLs the page loads (named in index.html, pyscript.toml or a local script such as
+    static/pyodide.mjs), completed from the runtime mirror."""
     config = tomllib.loads((root / "pyscript.toml").read_text(encoding="utf-8"))
-    named = set(re.findall(r'"(%s[^"]+)"' % re.escape(CDN), html))
+    texts = [root / "index.html", root / "pyscript.toml"]
+    texts += [root / p for p in local_files(root) if p.endswith((".js", ".mjs"))]
+    named = {url for file in texts for url in re.findall(r'"(%s[^"]+)"' % re.escape(CDN), file.read_text("utf-8"))}
     urls = set(named)
     for url in named:
         if url.endswith("/core.js"):
             urls |= set(pyscript_chunks(url[: -len("core.js")], mirror))
-    pyodide = config["interpreter"].rsplit("/", 1)[0] + "/"
+    pyodides = {url[: -len("pyodide.mjs")] for url in named if url.endswith("/pyodide.mjs")}
+    if len(pyodides) != 1:
+        raise SystemExit("error: expected one pinned Pyodide (…/pyodide.mjs), found %s" % sorted(pyodides))
+    pyodide = pyodides.pop()
     urls |= {pyodide + name for name in PYODIDE_FILES}
     lock = json.loads(build_runtime.url_to_path(pyodide + "pyodide-lock.json", mirror).read_text())
     wanted = list(config.get("packages", []))

@@ -2,7 +2,7 @@
 
 Plain mode serves the repo folder as any static host would (GitHub Pages, Netlify). Offline mode also serves the
 runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the files that
-name it (index.html, pyscript.toml, and the service worker's precache list in sw.js) as they are served, so the
+name it (index.html, pyscript.toml, static/pyodide.mjs, the precache list in sw.js) as they are served, so the
 page runs with no internet; the files on disk are untouched. Nothing is routed in the browser, so the HTTP cache
 and the service worker behave as on a real host.
 """
@@ -36,9 +36,9 @@ MIME_TYPES = {
     ".md": "text/plain; charset=utf-8",
     ".webmanifest": "application/manifest+json",
 }
-# The files that name the CDN, by URL path -> file name.
-REWRITTEN = {"/": "index.html", "/index.html": "index.html", "/pyscript.toml": "pyscript.toml"}
-SERVICE_WORKER = "/sw.js"
+# Text files that may name the CDN (index.html, pyscript.toml, static/pyodide.mjs, sw.js): rewritten when they do.
+REWRITABLE = (".html", ".toml", ".js", ".mjs")
+SERVICE_WORKER = "sw.js"
 
 
 def content_type(path: str) -> str:
@@ -66,10 +66,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         path = self.path.split("?")[0].split("#")[0]
         if self.runtime_dir is not None and path.startswith(RUNTIME_PATH):
             return self._send_file(self.runtime_dir / path[len(RUNTIME_PATH):])
-        if self.runtime_dir is not None and path in REWRITTEN:
-            return self._send_rewritten(REWRITTEN[path])
-        if self.runtime_dir is not None and path == SERVICE_WORKER:
-            return self._send_service_worker()
+        if self.runtime_dir is not None:
+            name = "index.html" if path.endswith("/") else path.lstrip("/")
+            file = Path(self.directory) / name
+            if name == SERVICE_WORKER and file.is_file():
+                return self._send_service_worker(file)
+            if file.suffix in REWRITABLE and ".." not in file.parts and file.is_file():
+                return self._send(self._rewrite(file), content_type(file.name))
         return super().do_GET()
 
     def _send_file(self, file: Path):
@@ -77,24 +80,18 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404, "not in the runtime mirror (run tools/build_runtime.py)")
         self._send(file.read_bytes(), content_type(file.name))
 
-    def _send_rewritten(self, name: str):
-        file = Path(self.directory) / name
-        if not file.is_file():
-            return self.send_error(404)
-        self._send(self._rewrite(name), content_type(file.name))
+    @staticmethod
+    def _rewrite(file: Path) -> bytes:
+        return file.read_bytes().replace(CDN_BASE.encode(), RUNTIME_PATH.encode())
 
-    def _rewrite(self, name: str) -> bytes:
-        return (Path(self.directory) / name).read_text(encoding="utf-8").replace(CDN_BASE, RUNTIME_PATH).encode()
-
-    def _send_service_worker(self):
+    def _send_service_worker(self, file: Path):
         """sw.js with local runtime URLs, and the sha256 it checks of each rewritten file made to match."""
-        file = Path(self.directory) / SERVICE_WORKER.lstrip("/")
-        if not file.is_file():
-            return self.send_error(404)
-        text = file.read_text(encoding="utf-8").replace(CDN_BASE, RUNTIME_PATH)
-        for name in set(REWRITTEN.values()):
-            original = hashlib.sha256((Path(self.directory) / name).read_bytes()).hexdigest()
-            text = text.replace(original, hashlib.sha256(self._rewrite(name)).hexdigest())
+        text = self._rewrite(file).decode("utf-8")
+        site = Path(self.directory)
+        for other in [*site.glob("*"), *site.glob("static/*")]:
+            if other.suffix in REWRITABLE and other.is_file() and CDN_BASE.encode() in other.read_bytes():
+                original = hashlib.sha256(other.read_bytes()).hexdigest()
+                text = text.replace(original, hashlib.sha256(self._rewrite(other)).hexdigest())
         self._send(text.encode("utf-8"), content_type(file.name))
 
     def _send(self, body: bytes, ctype: str):
