@@ -1,20 +1,21 @@
 // Pyodide for PyScript, started from a memory snapshot after the first visit.
 //
 // pyscript.toml names this file as the `interpreter`; PyScript calls its loadPyodide({stdout, stderr, indexURL,
-// packages}) as it would the CDN's. Starting Python (the wasm heap filled by Python's own init) is most of a
+// packages}) as it would the CDN's. Starting Python (filling the wasm heap with Python's own init) is most of a
 // boot. So after the first visit's ordinary start, a worker (pyodide-snapshot-worker.mjs) starts a second
 // Pyodide and keeps a copy of its heap right after init (makeMemorySnapshot: an experimental API of Pyodide
-// 0.27) in Cache Storage; later visits restore it instead of running the init again. numpy and Pillow are loaded after the snapshot (a snapshot taken with them loaded
-// fails: their JS handles cannot be saved). Anything unexpected (no Cache Storage, a snapshot that does not
-// restore) falls back to the ordinary start, so the page works as before. body[data-snapshot] says what
-// happened: "restored", or after an ordinary start "stored" or "failed" (for tests and tools/bench_speed.py).
+// 0.27) in Cache Storage; later visits restore it instead of running the init again. numpy and Pillow are
+// loaded after the restore (a snapshot taken with them loaded fails: their JS handles cannot be saved).
+// Anything unexpected (no Cache Storage, a snapshot that does not restore) falls back to the ordinary start, so
+// the page works as before. body[data-snapshot] says what happened: "restored", or after an ordinary start
+// "stored" or "failed" (for tests and tools/bench_speed.py).
 
 import { loadPyodide as load, version } from "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs";
 
 export { version };
 
 // Pyodide's own folder (its lock and wheels), not this file's: PyScript derives indexURL from the module's URL.
-const INDEX_URL = new URL(".", import.meta.resolve("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs")).href;
+const INDEX_URL = new URL(".", new URL("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs", import.meta.url)).href;
 const STORE = "pyodide-snapshot";
 // One snapshot per Pyodide build: its heap layout belongs to that pyodide.asm.wasm.
 const KEY = INDEX_URL + "memory-snapshot-v1";

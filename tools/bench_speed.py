@@ -3,6 +3,9 @@
 Prints medians of:
 - cold load: navigation -> body[data-status=ready] for the app, and for a bare "floor" page that only loads
   Pyodide 0.27.7 + numpy + Pillow; their ratio (each run is a fresh browser context: empty cache and IndexedDB);
+- second visit: a fresh profile with service workers on (served like a real host: nothing routed, the CDN URLs
+  rewritten to the local mirror) visits once, waits until the app is cached and the Pyodide memory snapshot is
+  stored, then visits again; ready times of both visits and their ratio (the floor is 0.6);
 - bytes transferred on a cold load: total, and the weights;
 - in the page, steady state: forward pass of each net (one image), preprocessing one canvas;
 - pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted");
@@ -56,6 +59,23 @@ def cold_load(chromium, cache_root, url):
     return ready, sum(sizes.values()), weights
 
 
+def two_visits(chromium, url):
+    """(first visit ms, second visit ms, how Python started on the second) in a fresh profile with service workers."""
+    context = chromium.new_context(service_workers="allow")
+    page = context.new_page()
+    times = []
+    for visit in range(2):
+        page.goto(url)
+        page.wait_for_selector("body[data-status=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+        times.append(page.evaluate(READY_AT))
+        if visit == 0:  # what a person's first visit leaves behind for the second
+            page.wait_for_selector("body[data-offline=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+            page.wait_for_selector("body[data-snapshot]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+    snapshot = page.evaluate("document.body.dataset.snapshot || 'none'")
+    context.close()
+    return times[0], times[1], snapshot
+
+
 def stroke_to_paint(page, text):
     page.keyboard.press("Escape")
     page.wait_for_function("document.querySelector('#number').dataset.value === ''")
@@ -77,26 +97,33 @@ def memory(page):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="cold loads of each page")
-    parser.add_argument("--cycles", type=int, default=1000, help="draw/clear cycles for the memory check")
+    parser.add_argument("--cycles", type=int, default=1000, help="draw/clear cycles for the memory check (0: none)")
     parser.add_argument("--strokes", type=int, default=20, help="drawings timed from pointer-up to paint")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     cache_root = build_runtime.ensure()
     server, url = webserver.start()
+    host, host_url = webserver.start(runtime_dir=cache_root / "cdn" / "cdn.jsdelivr.net")
     query = "?facts=http://127.0.0.1:1"  # no facts traffic: a refused loopback port fails at once
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
-        app, floor, total, weights = [], [], [], []
-        for _ in range(args.runs):  # interleaved, so both see the same machine load
+        app, floor, total, weights, first, second, how = [], [], [], [], [], [], []
+        for _ in range(args.runs):  # interleaved, so all see the same machine load
             ms, size, weight = cold_load(chromium, cache_root, url + query)
             app.append(ms), total.append(size), weights.append(weight)
             floor.append(cold_load(chromium, cache_root, url + "__floor.html")[0])
+            one, two, snapshot = two_visits(chromium, host_url + query)
+            first.append(one), second.append(two), how.append(snapshot)
         print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f"
               % (args.runs, statistics.median(app), statistics.median(floor),
                  statistics.median(app) / statistics.median(floor)))
+        print("second visit (median of %d): first %.0f ms, second %.0f ms, ratio second/first %.3f"
+              " (Python on the second visit: %s)"
+              % (args.runs, statistics.median(first), statistics.median(second),
+                 statistics.median(second) / statistics.median(first), ", ".join(how)))
         print("bytes on a cold load: %d total (%.1f MB), weights %d (%.0f KB)"
               % (statistics.median(total), statistics.median(total) / 2 ** 20,
                  statistics.median(weights), statistics.median(weights) / 1024))
@@ -104,6 +131,9 @@ def main(argv=None):
         context, page, watch = browser.new_page(chromium, cache_root)
         watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT")
         browser.open_app(page, url, query[1:])
+        # A first visit makes the Pyodide memory snapshot in a background worker after ready: time the
+        # drawings once that is done, as on every later visit.
+        page.wait_for_selector("body[data-snapshot]", state="attached", timeout=browser.READY_TIMEOUT_MS)
         delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
@@ -111,7 +141,7 @@ def main(argv=None):
         print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings)"
               % (statistics.median(delays), max(delays), len(delays)))
 
-        checkpoints, done, baseline = [10, 100, args.cycles], 0, None
+        checkpoints, done, baseline = [c for c in (10, 100, args.cycles) if c <= args.cycles], 0, None
         for target in checkpoints:
             while done < target:
                 stroke_to_paint(page, ONE_STROKE[done % len(ONE_STROKE)])
@@ -130,6 +160,7 @@ def main(argv=None):
         context.close()
         chromium.close()
     server.shutdown()
+    host.shutdown()
     return 0
 
 
