@@ -8,7 +8,8 @@ Prints medians of:
   stored, then visits again; ready times of both visits and their ratio (the floor is 0.6);
 - bytes transferred on a cold load: total, and the weights;
 - in the page, steady state: forward pass of each net (one image), preprocessing one canvas;
-- pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted");
+- pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted"), after the page's
+  warm-up;
 - memory after 10, 100 and 1,000 predictions (draw/clear cycles): JS heap, wasm heap, live Python objects.
 Not a test: numbers vary with the machine; compare the ratios.
 """
@@ -111,7 +112,8 @@ def main(argv=None):
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
         app, floor, total, weights, first, second, how = [], [], [], [], [], [], []
-        for _ in range(args.runs):  # interleaved, so all see the same machine load
+        for run in range(args.runs):  # interleaved, so all see the same machine load
+            print("run %d of %d…" % (run + 1, args.runs), file=sys.stderr)
             ms, size, weight = cold_load(chromium, cache_root, url + query)
             app.append(ms), total.append(size), weights.append(weight)
             floor.append(cold_load(chromium, cache_root, url + "__floor.html")[0])
@@ -131,9 +133,11 @@ def main(argv=None):
         context, page, watch = browser.new_page(chromium, cache_root)
         watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT")
         browser.open_app(page, url, query[1:])
-        # A first visit makes the Pyodide memory snapshot in a background worker after ready: time the
-        # drawings once that is done, as on every later visit.
+        # After ready the page warms its reading path up (py/app.py warm_up) and a first visit makes the Pyodide
+        # memory snapshot in a background worker: time the drawings once both are done, as a second later.
         page.wait_for_selector("body[data-snapshot]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+        page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
+                               timeout=browser.READY_TIMEOUT_MS)
         delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
@@ -141,7 +145,7 @@ def main(argv=None):
         print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings)"
               % (statistics.median(delays), max(delays), len(delays)))
 
-        checkpoints, done, baseline = [c for c in (10, 100, args.cycles) if c <= args.cycles], 0, None
+        checkpoints, done, baseline = [c for c in (10, 100, args.cycles) if 0 < c <= args.cycles], 0, None
         for target in checkpoints:
             while done < target:
                 stroke_to_paint(page, ONE_STROKE[done % len(ONE_STROKE)])
