@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "4267403ea7fe11f1";
+const VERSION = "b569bc6853e724f5";
 const PRECACHE = [
   ["./", "ee50374bdf1a7acd6b1ea14e5e9844a6554cb84f8fffbaab53fa9d5a2c100a8c"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -28,7 +28,7 @@ const PRECACHE = [
   ["static/icon.svg", "9b7b9a5c9f55d1846ae78da1c5d959e7bc075161a440050ebf52cd2acfbdd20d"],
   ["static/pad.js", "fcbfc45b8b02a1ad99f8be6a40a8d2be98cebf72446d415aa5ea4c84387e4c60"],
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
-  ["static/pyodide.mjs", "e3421e8cbc435a2a13855158ca2a557660305f12bb0f9abe88578d039beb72c8"],
+  ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
   ["weights/cnn.npz", "5f6d8d9f53d5d10b98834e42f05b7abb0ee8781c8bd525494d11c25d99345d42"],
   ["weights/manifest.json", "120b9e6bbf10c7a4455f4223f60a8a9eecf14c97aeaf087310188cca524133af"],

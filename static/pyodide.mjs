@@ -2,7 +2,7 @@
 //
 // pyscript.toml names this file as the `interpreter`; PyScript calls its loadPyodide({stdout, stderr, indexURL,
 // packages}) as it would the CDN's. Starting Python (filling the wasm heap with Python's own init) is most of a
-// boot. So after the first visit's ordinary start, a worker (pyodide-snapshot-worker.mjs) starts a second
+// boot. So once the first visit is ready and cached for offline use, a worker (pyodide-snapshot-worker.mjs) starts a second
 // Pyodide and keeps a copy of its heap right after init (makeMemorySnapshot: an experimental API of Pyodide
 // 0.27) in Cache Storage; later visits restore it instead of running the init again. numpy and Pillow are
 // loaded after the restore (a snapshot taken with them loaded fails: their JS handles cannot be saved).
@@ -50,31 +50,36 @@ async function start(options) {
       await forget();
     }
   }
-  if (self.caches && self.Worker) whenAppReady(makeSnapshotInTheBackground);
+  if (self.caches && self.Worker) whenCachedForOffline(makeSnapshotInTheBackground);
   return await load(options);
 }
 
 // The heap of a Pyodide that made a snapshot is not usable for the page (its JS globals are stand-ins), so the
-// snapshot is made by a second, throw-away Pyodide in a worker, once the app is ready: it never delays the page.
+// snapshot is made by a second, throw-away Pyodide in a worker, once the app is ready and cached: it never
+// delays the page.
 function makeSnapshotInTheBackground() {
   try {
     const worker = new Worker(new URL("pyodide-snapshot-worker.mjs", import.meta.url), { type: "module" });
-    worker.onmessage = ({ data }) => {
-      document.body.dataset.snapshot = data; // "stored" or "failed"
+    const done = (outcome) => {
+      document.body.dataset.snapshot = outcome; // "stored" or "failed"
       worker.terminate();
     };
-    worker.onerror = () => worker.terminate();
+    worker.onmessage = ({ data }) => done(data);
+    worker.onerror = () => done("failed"); // e.g. no module workers in this browser
     worker.postMessage({ indexURL: INDEX_URL, store: STORE, key: KEY });
   } catch (error) {
     console.warn("Pyodide memory snapshot not taken:", error);
   }
 }
 
-function whenAppReady(callback) {
+function whenCachedForOffline(callback) {
+  // The snapshot is for the visits the service worker serves (static/sw-register.js sets data-offline once the
+  // app is cached): no background work where the page is not kept, and none before the page is ready.
   const body = document.body;
-  const check = () => body.dataset.status === "ready" && (observer.disconnect(), callback());
+  const check = () => body.dataset.offline === "ready" && (observer.disconnect(), callback());
   const observer = new MutationObserver(check);
-  observer.observe(body, { attributes: true, attributeFilter: ["data-status"] });
+  observer.observe(body, { attributes: true, attributeFilter: ["data-offline"] });
+  check();
 }
 
 export async function loadPyodide({ packages = [], ...options } = {}) {

@@ -133,9 +133,7 @@ def main(argv=None):
         context, page, watch = browser.new_page(chromium, cache_root)
         watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT")
         browser.open_app(page, url, query[1:])
-        # After ready the page warms its reading path up (py/app.py warm_up) and a first visit makes the Pyodide
-        # memory snapshot in a background worker: time the drawings once both are done, as a second later.
-        page.wait_for_selector("body[data-snapshot]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+        # After ready the page warms its reading path up (py/app.py warm_up): time the drawings after it.
         page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
                                timeout=browser.READY_TIMEOUT_MS)
         delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
