@@ -1,7 +1,7 @@
 """The page's UI module: the only Python that touches the DOM.
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
-each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
+each change of the drawing pad (static/pad.js: `pad:change` on #pad, coalesced), it reads the pad's pixels,
 segments them into digits (preprocess), runs both networks (net), shows the number, each net's reading and
 probabilities, the 28x28 images the nets saw, and a fact about the number (facts). Each image the nets saw is a
 button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py),
@@ -17,7 +17,7 @@ from pyscript import document, window
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
-DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read once
+WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
 NETS = ("cnn", "mlp")
 SITE_SETTINGS = "site.toml"  # the self-hoster's settings (pyscript.toml [files] puts it here)
 BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it and the labels)
@@ -83,14 +83,50 @@ def boot():
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
         predict()
+    else:
+        asyncio.ensure_future(warm_up())
+
+
+def made_up_drawing():
+    """RGBA bytes, width, height of a "10" drawn black on white, as the pad would hand it over."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (280, 280), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(80, 60), (80, 220)], fill="black", width=20)
+    draw.ellipse([(130, 60), (220, 220)], outline="black", width=20)
+    return image.tobytes(), image.width, image.height
+
+
+async def warm_up():
+    """Run the reading path (not the display) a few times right after ready, in small steps that give way to
+    the person: the first drawings are then as quick as the later ones (imports done, wasm code warmed up)."""
+    import numpy as np
+
+    import facts  # noqa: F401 - imported now rather than at the first fact
+    import net
+    import preprocess
+
+    pixels, width, height = made_up_drawing()
+    for _ in range(WARM_UP_DRAWINGS):
+        await asyncio.sleep(0.01)
+        if not window.pad.isEmpty():
+            return  # the person is drawing: their own predictions take over
+        digits = preprocess.segment_boxes(preprocess.from_rgba(pixels, width, height), read=read_both)
+        outputs = {name: models[name].read(np.stack([d for _, d in digits])) for name in NETS}
+        net.not_one_digit(outputs["cnn"])
+        for out in outputs.values():
+            net.digit_probabilities(out)
+    window.performance.mark("warmed-up")
 
 
 # --- Reading the drawing ------------------------------------------------------------------------------------
 
 def on_pad_change(event):
-    if state["timer"] is not None:
-        state["timer"].cancel()
-    state["timer"] = asyncio.get_event_loop().call_later(DEBOUNCE_S, predict)
+    # Read at the next turn of the event loop; changes before then (a burst of Undo) are read once, since
+    # predict() reads the pad as it is when it runs. No timer delay: pointer-up to prediction is the latency.
+    if state["timer"] is None:
+        state["timer"] = asyncio.get_event_loop().call_soon(predict)
 
 
 def read_pad():

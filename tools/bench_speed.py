@@ -3,9 +3,13 @@
 Prints medians of:
 - cold load: navigation -> body[data-status=ready] for the app, and for a bare "floor" page that only loads
   Pyodide 0.27.7 + numpy + Pillow; their ratio (each run is a fresh browser context: empty cache and IndexedDB);
+- second visit: a fresh profile with service workers on (served like a real host: nothing routed, the CDN URLs
+  rewritten to the local mirror) visits once, waits until the app is cached and the Pyodide memory snapshot is
+  stored, then visits again; ready times of both visits and their ratio (the floor is 0.6);
 - bytes transferred on a cold load: total, and the weights;
 - in the page, steady state: forward pass of each net (one image), preprocessing one canvas;
-- pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted");
+- pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted"), after the page's
+  warm-up;
 - click on an image in "what the nets saw" -> look-inside panel painted ("inside-click" -> "inside-painted");
 - a correction: click on a label button in the panel -> both nets taught, the drawing read again and painted
   ("learn-click" -> "learn-painted"; issue 12: <= 300 ms), the first one apart (it reads the replay set);
@@ -59,6 +63,23 @@ def cold_load(chromium, cache_root, url):
     return ready, sum(sizes.values()), weights
 
 
+def two_visits(chromium, url):
+    """(first visit ms, second visit ms, how Python started on the second) in a fresh profile with service workers."""
+    context = chromium.new_context(service_workers="allow")
+    page = context.new_page()
+    times = []
+    for visit in range(2):
+        page.goto(url)
+        page.wait_for_selector("body[data-status=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+        times.append(page.evaluate(READY_AT))
+        if visit == 0:  # what a person's first visit leaves behind for the second
+            page.wait_for_selector("body[data-offline=ready]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+            page.wait_for_selector("body[data-snapshot]", state="attached", timeout=browser.READY_TIMEOUT_MS)
+    snapshot = page.evaluate("document.body.dataset.snapshot || 'none'")
+    context.close()
+    return times[0], times[1], snapshot
+
+
 def stroke_to_paint(page, text):
     page.keyboard.press("Escape")
     page.wait_for_function("document.querySelector('#number').dataset.value === ''")
@@ -107,7 +128,7 @@ def memory(page):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="cold loads of each page")
-    parser.add_argument("--cycles", type=int, default=1000, help="draw/clear cycles for the memory check")
+    parser.add_argument("--cycles", type=int, default=1000, help="draw/clear cycles for the memory check (0: none)")
     parser.add_argument("--strokes", type=int, default=20, help="drawings timed from pointer-up to paint")
     parser.add_argument("--opens", type=int, default=20, help="look-inside panels timed from click to paint")
     parser.add_argument("--corrections", type=int, default=10, help="corrections timed from click to paint")
@@ -116,20 +137,27 @@ def main(argv=None):
 
     cache_root = build_runtime.ensure()
     server, url = webserver.start()
-    # No facts traffic: the page's CSP refuses this cross-origin loopback URL at once (older policies: the port).
-    query = "?facts=http://127.0.0.1:1"
+    host, host_url = webserver.start(runtime_dir=cache_root / "cdn" / "cdn.jsdelivr.net")
+    query = "?facts=http://127.0.0.1:1"  # no facts traffic: the CSP (or the port) refuses it at once
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
-        app, floor, total, weights = [], [], [], []
-        for _ in range(args.runs):  # interleaved, so both see the same machine load
+        app, floor, total, weights, first, second, how = [], [], [], [], [], [], []
+        for run in range(args.runs):  # interleaved, so all see the same machine load
+            print("run %d of %d…" % (run + 1, args.runs), file=sys.stderr)
             ms, size, weight = cold_load(chromium, cache_root, url + query)
             app.append(ms), total.append(size), weights.append(weight)
             floor.append(cold_load(chromium, cache_root, url + "__floor.html")[0])
+            one, two, snapshot = two_visits(chromium, host_url + query)
+            first.append(one), second.append(two), how.append(snapshot)
         print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f"
               % (args.runs, statistics.median(app), statistics.median(floor),
                  statistics.median(app) / statistics.median(floor)))
+        print("second visit (median of %d): first %.0f ms, second %.0f ms, ratio second/first %.3f"
+              " (Python on the second visit: %s)"
+              % (args.runs, statistics.median(first), statistics.median(second),
+                 statistics.median(second) / statistics.median(first), ", ".join(how)))
         print("bytes on a cold load: %d total (%.1f MB), weights %d (%.0f KB)"
               % (statistics.median(total), statistics.median(total) / 2 ** 20,
                  statistics.median(weights), statistics.median(weights) / 1024))
@@ -137,6 +165,9 @@ def main(argv=None):
         context, page, watch = browser.new_page(chromium, cache_root)
         watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
         browser.open_app(page, url, query[1:])
+        # After ready the page warms its reading path up (py/app.py warm_up): time the drawings after it.
+        page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
+                               timeout=browser.READY_TIMEOUT_MS)
         delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
@@ -154,7 +185,7 @@ def main(argv=None):
         page.click("#forget")
         page.wait_for_function("document.body.dataset.learned === '0'")
 
-        checkpoints, done, baseline = [10, 100, args.cycles], 0, None
+        checkpoints, done, baseline = [c for c in (10, 100, args.cycles) if 0 < c <= args.cycles], 0, None
         for target in checkpoints:
             while done < target:
                 stroke_to_paint(page, ONE_STROKE[done % len(ONE_STROKE)])
@@ -173,6 +204,7 @@ def main(argv=None):
         context.close()
         chromium.close()
     server.shutdown()
+    host.shutdown()
     return 0
 
 

@@ -1,16 +1,18 @@
 """A small static server for the site, shared by `tools/serve.py` and the browser tests.
 
 Plain mode serves the repo folder as any static host would (GitHub Pages, Netlify). Offline mode also serves the
-runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the two files
-that name it (index.html, pyscript.toml) to http://<this host>/_runtime/ as they are served, so the page runs with
-no internet under the same CSP and Subresource Integrity hashes (the mirror's bytes are the CDN's); the files on
-disk are untouched. Tests of engines that cannot hook the page from outside (WebKit) also ask offline mode to add
-`head_scripts` (same-origin script URLs) as the first elements of index.html's <head>, and to serve extra
-`pages` (path -> HTML, with the same CDN rewrite), e.g. the benchmark's floor page.
+runtime mirror built by `tools/build_runtime.py` under /_runtime/ and rewrites the CDN base URL in the files that
+name it (index.html, pyscript.toml, static/pyodide.mjs, the precache list in sw.js) to http://<this host>/_runtime/
+as they are served, so the page runs with no internet under the same CSP and Subresource Integrity hashes (the
+mirror's bytes are the CDN's); the files on disk are untouched. Nothing is routed in the browser, so the HTTP cache
+and the service worker behave as on a real host. Tests of engines that cannot hook the page from outside (WebKit)
+also ask offline mode to add `head_scripts` (same-origin script URLs) as the first elements of index.html's
+<head>, and to serve extra `pages` (path -> HTML, with the same CDN rewrite), e.g. the benchmark's floor page.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import threading
 from pathlib import Path
@@ -35,9 +37,11 @@ MIME_TYPES = {
     ".zip": "application/zip",
     ".npz": "application/octet-stream",
     ".md": "text/plain; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
 }
-# The files that name the CDN, by URL path -> file name.
-REWRITTEN = {"/": "index.html", "/index.html": "index.html", "/pyscript.toml": "pyscript.toml"}
+# Text files that may name the CDN (index.html, pyscript.toml, static/pyodide.mjs, sw.js): rewritten when they do.
+REWRITABLE = (".html", ".toml", ".js", ".mjs")
+SERVICE_WORKER = "sw.js"
 
 
 def content_type(path: str) -> str:
@@ -73,10 +77,15 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
                 return self._send(body.encode("utf-8"), ctype, status)
         if self.runtime_dir is not None and path.startswith(RUNTIME_PATH):
             return self._send_file(self.runtime_dir / path[len(RUNTIME_PATH):])
-        if self.runtime_dir is not None and path in REWRITTEN:
-            return self._send_rewritten(REWRITTEN[path])
         if self.runtime_dir is not None and path in self.pages:
-            return self._send(self.pages[path].replace(CDN_BASE, RUNTIME_PATH).encode("utf-8"), MIME_TYPES[".html"])
+            return self._send(self._rewrite_text(self.pages[path]).encode("utf-8"), MIME_TYPES[".html"])
+        if self.runtime_dir is not None:
+            name = "index.html" if path.endswith("/") else path.lstrip("/")
+            file = Path(self.directory) / name
+            if name == SERVICE_WORKER and file.is_file():
+                return self._send_service_worker(file)
+            if file.suffix in REWRITABLE and ".." not in file.parts and file.is_file():
+                return self._send(self._rewrite(file), content_type(file.name))
         return super().do_GET()
 
     def _send_file(self, file: Path):
@@ -84,18 +93,27 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404, "not in the runtime mirror (run tools/build_runtime.py)")
         self._send(file.read_bytes(), content_type(file.name))
 
-    def _send_rewritten(self, name: str):
-        file = Path(self.directory) / name
-        if not file.is_file():
-            return self.send_error(404)
+    def _rewrite_text(self, text: str) -> str:
         # An absolute same-origin URL, not the bare path: the CDN base also stands in the page's CSP, where a
         # path alone is not a valid source (the browser would ignore it and say so; 'self' covers it anyway).
         host = self.headers.get("Host")
-        runtime = "http://%s%s" % (host, RUNTIME_PATH) if host else RUNTIME_PATH
-        text = file.read_text(encoding="utf-8").replace(CDN_BASE, runtime)
-        if name == "index.html" and self.head_scripts:
+        return text.replace(CDN_BASE, "http://%s%s" % (host, RUNTIME_PATH) if host else RUNTIME_PATH)
+
+    def _rewrite(self, file: Path) -> bytes:
+        text = self._rewrite_text(file.read_text(encoding="utf-8"))
+        if file.name == "index.html" and file.parent == Path(self.directory) and self.head_scripts:
             tags = "".join('<script src="%s"></script>' % src for src in self.head_scripts)
             text = text.replace("<head>", "<head>" + tags, 1)
+        return text.encode("utf-8")
+
+    def _send_service_worker(self, file: Path):
+        """sw.js with local runtime URLs, and the sha256 it checks of each rewritten file made to match."""
+        text = self._rewrite(file).decode("utf-8")
+        site = Path(self.directory)
+        for other in [*site.glob("*"), *site.glob("static/*")]:
+            if other.suffix in REWRITABLE and other.is_file() and CDN_BASE.encode() in other.read_bytes():
+                original = hashlib.sha256(other.read_bytes()).hexdigest()
+                text = text.replace(original, hashlib.sha256(self._rewrite(other)).hexdigest())
         self._send(text.encode("utf-8"), content_type(file.name))
 
     def _send(self, body: bytes, ctype: str, status: int = 200):
