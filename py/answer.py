@@ -36,6 +36,7 @@ CONTRACT_ERRORS = ("incomplete", "operators", "parentheses", "division-by-zero",
 PAGE_ERROR = dict({code: code for code in CONTRACT_ERRORS}, empty="", symbols="operators")
 MAX_PIECES = calc.MAX_SYMBOLS + 1  # pieces the page reads at most: one more than a sum may have (-> too-long)
 REJECT_LABEL = "?"  # the bar of "not one symbol" in the charts
+REJECT_NAME = "no symbol"  # ... and its name in their captions
 
 
 @dataclass(frozen=True)
@@ -127,5 +128,6 @@ def top_labels(row, labels, count=3):
 
 
 def caption(row, labels, count=3):
-    """ "7: 92% · 1: 5% · ?: 2%": the top labels of one bar chart ("?" is "not one symbol")."""
-    return " · ".join("%s: %d%%" % (label, round(100 * p)) for _, label, p in top_labels(row, labels, count))
+    """ "7: 92% · 1: 5% · no symbol: 2%": the top labels of one bar chart, the reject bar's spelled out."""
+    return " · ".join("%s: %d%%" % (REJECT_NAME if label == REJECT_LABEL else label, round(100 * p))
+                      for _, label, p in top_labels(row, labels, count))

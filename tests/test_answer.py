@@ -122,4 +122,4 @@ def test_label_rows_cover_every_label_with_the_reject_last():
 
 
 def test_caption_names_the_top_labels():
-    assert answer.caption(np.array([0.05, 0.9, 0.05]), ["1", "+", "?"]) == "+: 90% · 1: 5% · ?: 5%"
+    assert answer.caption(np.array([0.05, 0.9, 0.05]), ["1", "+", "?"]) == "+: 90% · 1: 5% · no symbol: 5%"
