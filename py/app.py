@@ -2,10 +2,12 @@
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
 each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
-segments them into symbols (preprocess), runs both networks (net), reads the symbols as a number or a sum and
+segments them into symbols (segment), runs both networks (net), reads the symbols as a number or a sum and
 works it out (answer: grammar + calc), shows that, each net's reading and probabilities of every label, the
-28x28 images the nets saw, and a fact about the number or the sum's result (facts). Everything it computes comes
-from the pure modules beside it; this file only reads and writes the page. Text is always set as text.
+28x28 images the nets saw, and a fact about the number or the sum's result (facts). Each image the nets saw is a
+button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py).
+Everything it computes comes from the pure modules beside it; this file only reads and writes the page. Text is
+always set as text.
 """
 import asyncio
 
@@ -21,7 +23,10 @@ BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
-state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789")}
+# batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
+# opener: the button that opened the panel (focus goes back to it).
+state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
+         "batch": None, "inside": None, "opener": None}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 
 
@@ -44,9 +49,9 @@ def load_models():
         models[name] = net.load("weights/%s.npz" % name)
 
 
-def listen(target, event, function):
+def listen(target, event, function, capture=False):
     proxy = create_proxy(function)
-    target.addEventListener(event, proxy)
+    target.addEventListener(event, proxy, capture)
     handlers.append(proxy)
 
 
@@ -61,6 +66,10 @@ def boot():
     listen(element("pad"), "pad:change", on_pad_change)
     for radio in document.querySelectorAll("input[name=kind]"):
         listen(radio, "change", on_kind_change)
+    listen(element("seen"), "click", on_seen_click)  # one listener for every image button, present and future
+    listen(element("inside-close"), "click", lambda event: close_inside())
+    # Capture: Escape closes the panel before the pad's own Escape (clear) sees it.
+    listen(document, "keydown", on_inside_key, capture=True)
     set_status("Ready — draw a number or a sum. Both networks run in your browser.", "ready")
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
@@ -78,12 +87,13 @@ def on_pad_change(event):
 def read_pad():
     """The pad's digits: list of ((x0, y0, x1, y1), (28, 28) array), left to right."""
     import preprocess
+    import segment
 
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
-    return preprocess.segment_boxes(ink, read=read_both)
+    return segment.segment_boxes(ink, read=read_both)
 
 
 def read_both(batch):
@@ -121,7 +131,10 @@ def predict():
         probabilities = {name: net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
                          for name, out in outputs.items()}
         state["symbols"] = symbols
+        state["batch"] = batch
         show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]), outputs)
+        if state["inside"] is not None:  # the panel follows the drawing while it is open
+            show_inside(min(state["inside"], len(batch) - 1))
         window.requestAnimationFrame(painted)
     except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
         show_problem("Could not read that drawing: %s" % error)
@@ -160,6 +173,8 @@ def show_empty():
         box.querySelector(".net-conf").textContent = ""
         box.querySelector(".bars").replaceChildren()
     element("seen").replaceChildren()
+    state["batch"] = None
+    close_inside(restore_focus=False)
     set_fact_idle()
 
 
@@ -190,7 +205,7 @@ def show_reading(batch, probabilities, rejected=None, outputs=None):
         rows = (probabilities[name], state["symbols"]) if outputs is None else \
             answer.label_rows(models[name], outputs[name], state["symbols"])
         show_net(name, readings[name], *rows)
-    show_seen(batch)
+    show_seen(batch, shown.reading)
     explain(shown, reading(combined)[1], readings, combined, rejected)
     show_fact_for(shown)
 
@@ -289,22 +304,118 @@ def bar_chart(probabilities, labels):
     return figure
 
 
-def show_seen(batch):
-    """Draw each 28x28 input, white on black as the nets see it, into small pixelated canvases."""
-    import numpy as np
+def paint(canvas, image):
+    """Put an RGBA image (H, W, 4) uint8 on a canvas, one canvas pixel per image pixel (CSS scales it)."""
+    height, width = image.shape[:2]
+    canvas.width, canvas.height = width, height
+    data = window.Uint8ClampedArray.new(to_js(image.tobytes()))
+    canvas.getContext("2d").putImageData(window.ImageData.new(data, width, height), 0, 0)
 
-    canvases = []
-    for digit in batch:
+
+def show_seen(batch, number):
+    """Each 28x28 input, white on black as the nets see it, as a button that opens the look-inside panel."""
+    import inside
+
+    buttons = []
+    for i, digit in enumerate(batch):
+        button = document.createElement("button")
+        button.type = "button"
+        button.dataset.index = str(i)
+        button.setAttribute("aria-haspopup", "dialog")
+        button.setAttribute("aria-controls", "inside")
+        button.setAttribute("aria-label", "Look inside the nets: symbol %d, read as %s" % (i + 1, number[i]))
         canvas = document.createElement("canvas")
-        canvas.width = canvas.height = 28
-        gray = (np.clip(digit, 0, 1) * 255).astype(np.uint8)
-        rgba = np.empty((28, 28, 4), dtype=np.uint8)
-        rgba[..., :3] = gray[..., None]
-        rgba[..., 3] = 255
-        data = window.Uint8ClampedArray.new(to_js(rgba.tobytes()))
-        canvas.getContext("2d").putImageData(window.ImageData.new(data, 28, 28), 0, 0)
-        canvases.append(canvas)
-    element("seen").replaceChildren(*canvases)
+        paint(canvas, inside.gray(digit))
+        button.append(canvas)
+        buttons.append(button)
+    element("seen").replaceChildren(*buttons)
+
+
+# --- Looking inside: why the nets read a symbol as they did --------------------------------------------------
+
+def on_seen_click(event):
+    button = event.target.closest("button[data-index]")
+    if button is None or state["batch"] is None:
+        return
+    # From the click itself, for tools/bench_speed.py: click -> "inside-painted".
+    window.performance.mark("inside-click", to_js({"startTime": event.timeStamp},
+                                                  dict_converter=window.Object.fromEntries))
+    state["opener"] = button
+    panel = element("inside")
+    panel.hidden = False
+    show_inside(int(button.dataset.index))
+    panel.focus()
+    window.requestAnimationFrame(inside_painted)
+
+
+def _inside_painted(timestamp):
+    window.performance.mark("inside-painted")
+
+
+inside_painted = create_proxy(_inside_painted)
+
+
+def on_inside_key(event):
+    if event.key == "Escape" and state["inside"] is not None:
+        event.stopPropagation()  # the panel closes; the drawing stays
+        event.preventDefault()
+        close_inside()
+
+
+def close_inside(restore_focus=True):
+    if state["inside"] is None:
+        return
+    state["inside"] = None
+    element("inside").hidden = True
+    if not restore_focus:
+        return
+    opener = state["opener"]
+    if opener is None or not opener.isConnected:  # the drawing changed: its image has a new button
+        opener = document.querySelector("#seen button") or element("undo")
+    opener.focus()
+
+
+def show_inside(index):
+    """Fill the panel for symbol `index` of the reading shown (state["batch"])."""
+    import inside
+
+    state["inside"] = index
+    x = state["batch"][index]
+    number = element("number").dataset.value
+    element("inside-title").textContent = "Inside the nets: symbol %d of %d, read as %s" % (
+        index + 1, len(state["batch"]), number[index] if index < len(number) else "?")
+    paint(element("inside-input"), inside.gray(x))
+    looks = {name: inside.look(models[name], x) for name in NETS}
+    said = {name: inside.sentences(name.upper(), found) for name, found in looks.items()}
+    for name in NETS:
+        paint(element("inside-evidence-" + name), looks[name].evidence_image)
+        element("inside-evidence-%s-text" % name).textContent = said[name]["evidence"]
+    with_filters = next((name for name in NETS if looks[name].filters is not None), None)
+    for part, key in (("filters", "filters"), ("maps", "feature_maps")):
+        figure = element("inside-" + part).parentElement
+        figure.hidden = with_filters is None
+        if with_filters is not None:
+            paint(element("inside-" + part), getattr(looks[with_filters], key))
+            element("inside-%s-text" % part).textContent = said[with_filters][key]
+    with_units = next((name for name in NETS if looks[name].units), None)
+    element("inside-units").parentElement.hidden = with_units is None
+    if with_units is not None:
+        element("inside-units").replaceChildren(*[unit_figure(u) for u in looks[with_units].units])
+        element("inside-units-text").textContent = said[with_units]["units"]
+
+
+def unit_figure(unit):
+    """One hidden unit: its weight image and its share, as a list item."""
+    item = document.createElement("figure")
+    item.setAttribute("role", "listitem")
+    canvas = document.createElement("canvas")
+    paint(canvas, unit.image)
+    canvas.setAttribute("role", "img")
+    canvas.setAttribute("aria-label", "weights of hidden unit %d" % unit.index)
+    caption = document.createElement("figcaption")
+    caption.textContent = "unit %d · %d%%" % (unit.index, round(100 * unit.share))
+    item.append(canvas, caption)
+    return item
 
 
 # --- Facts --------------------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ load (dequantized to float32, kernels reshaped for im2col) so a forward pass onl
 Input convention: x is (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 (MNIST's white on black); the net's
 normalization is (x * scale - mean) / std.
 
+Looking inside: each layer carries its backward beside its forward. `activations(x)` gives every layer's output,
+`input_gradient(x, k)` the gradient of log p_k (p as predict_proba gives it) with respect to the pixels, and
+`gradients` / `backward` the gradients at every layer and of every kernel and bias (for py/inside.py's pictures,
+and for learning from corrections).
+
 Labels: the architecture's `labels` list names the outputs in order, e.g. the digits "0".."9", then
 "+", "-", "×", "÷", "=", "(", ")", then REJECT ("not one symbol": half a symbol, two symbols touching, learned
 from the pieces segmentation weighs). A file without `labels` (format of 2026-11) has 10 outputs (the digits) or
@@ -50,7 +55,10 @@ def _fail(source, problem):
     raise ModelError("%s: %s" % (source, problem))
 
 
-# Layers: each is a function (N, ...) float32 -> (N, ...) float32, closed over its precomputed arrays.
+# Layers: small objects, each with its backward beside its forward (as in micrograd). `forward(x, keep=False)`
+# maps (N, ...) float32 -> (N, ...) float32; only a pass with keep=True remembers what `backward` needs, so a
+# plain prediction costs nothing extra. `backward(grad)` takes d(scalar)/d(output) and returns d(scalar)/d(input);
+# dense and conv layers also leave d(scalar)/d(kernel) and /d(bias), summed over the batch, in `grads`.
 
 # Products x @ W with W given transposed, (out, in) contiguous. Pyodide's numpy has no BLAS: there einsum's
 # contiguous sum-of-products loop is ~2x faster than its matmul; with BLAS (CPython), matmul wins.
@@ -62,55 +70,175 @@ else:
         return x @ weight_t.T
 
 
-def _dense(kernel, bias):
-    weight_t = np.ascontiguousarray(kernel.T)
+class _Layer:
+    kind = ""
+    name = None
+    grads = None  # {"kernel": ..., "bias": ...} after a backward pass, for layers with parameters
 
-    def forward(x):
-        return _product(x, weight_t) + bias
-    return forward
+    def forward(self, x, keep=False):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
 
 
-def _conv2d(kernel, bias, padding):
-    kh, kw, cin, cout = kernel.shape
-    matrix_t = np.ascontiguousarray(kernel.transpose(3, 2, 0, 1).reshape(cout, cin * kh * kw))
+class Dense(_Layer):
+    """x (N, in) -> x @ kernel + bias, (N, out); kernel (in, out), bias (out,)."""
+    kind = "dense"
 
-    def forward(x):
-        if padding == "same":
-            top, left = (kh - 1) // 2, (kw - 1) // 2
-            x = np.pad(x, ((0, 0), (top, kh - 1 - top), (left, kw - 1 - left), (0, 0)))
+    def __init__(self, kernel, bias, name=None):
+        self.name = name
+        self.set_weights(kernel, bias)
+
+    def set_weights(self, kernel, bias):
+        """New float32 kernel (in, out) and bias (out,), e.g. after a step of gradient descent."""
+        self.kernel, self.bias = kernel, bias
+        self._weight_t = np.ascontiguousarray(kernel.T)
+
+    def forward(self, x, keep=False):
+        if keep:
+            self._x = x
+        return _product(x, self._weight_t) + self.bias
+
+    def backward(self, grad):
+        self.grads = {"kernel": self._x.T @ grad, "bias": grad.sum(axis=0)}
+        return grad @ self._weight_t
+
+
+class Conv2D(_Layer):
+    """x (N, H, W, Cin) -> (N, H', W', Cout), stride 1, padding "valid" or "same"; kernel (kh, kw, Cin, Cout).
+    As im2col: each output pixel is its (Cin, kh, kw) window times a (Cout, Cin * kh * kw) matrix."""
+    kind = "conv2d"
+
+    def __init__(self, kernel, bias, padding="valid", name=None):
+        self.name, self.padding = name, padding
+        self.set_weights(kernel, bias)
+
+    def set_weights(self, kernel, bias):
+        """New float32 kernel (kh, kw, Cin, Cout) and bias (Cout,)."""
+        self.kernel, self.bias = kernel, bias
+        kh, kw, cin, cout = kernel.shape
+        self._matrix_t = np.ascontiguousarray(kernel.transpose(3, 2, 0, 1).reshape(cout, cin * kh * kw))
+
+    def _pads(self):
+        kh, kw = self.kernel.shape[:2]
+        if self.padding != "same":
+            return (0, 0), (0, 0)
+        top, left = (kh - 1) // 2, (kw - 1) // 2
+        return (top, kh - 1 - top), (left, kw - 1 - left)
+
+    def forward(self, x, keep=False):
+        kh, kw, cin, _ = self.kernel.shape
+        if self.padding == "same":
+            rows, columns = self._pads()
+            x = np.pad(x, ((0, 0), rows, columns, (0, 0)))
         windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, H', W', C, kh, kw), no copy
         n, h, w = windows.shape[:3]
-        return (_product(windows.reshape(n * h * w, cin * kh * kw), matrix_t) + bias).reshape(n, h, w, cout)
-    return forward
+        columns = windows.reshape(n * h * w, cin * kh * kw)
+        if keep:
+            self._columns, self._padded_shape = columns, x.shape
+        return (_product(columns, self._matrix_t) + self.bias).reshape(n, h, w, -1)
+
+    def backward(self, grad):
+        kh, kw, cin, cout = self.kernel.shape
+        n, h, w, _ = grad.shape
+        flat = grad.reshape(n * h * w, cout)
+        kernel = (self._columns.T @ flat).reshape(cin, kh, kw, cout).transpose(1, 2, 0, 3)
+        self.grads = {"kernel": kernel, "bias": flat.sum(axis=0)}
+        # Each window's gradient, added back onto the pixels it was cut from (col2im): kh * kw shifted adds.
+        windows = (flat @ self._matrix_t).reshape(n, h, w, cin, kh, kw)
+        out = np.zeros(self._padded_shape, dtype=grad.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                out[:, i:i + h, j:j + w] += windows[..., i, j]
+        (top, bottom), (left, right) = self._pads()
+        return out[:, top:out.shape[1] - bottom, left:out.shape[2] - right]
 
 
-def _maxpool2d(size):
-    def forward(x):
+class MaxPool2D(_Layer):
+    """x (N, H, W, C) -> (N, H // size, W // size, C), the largest value of each size x size block (a ragged
+    edge is dropped). Backward routes each block's gradient to its first largest value, as TensorFlow does."""
+    kind = "maxpool2d"
+
+    def __init__(self, size):
+        self.size = size
+
+    def _blocks(self, x):
         n, h, w, c = x.shape
-        h, w = h // size * size, w // size * size
-        return x[:, :h, :w].reshape(n, h // size, size, w // size, size, c).max(axis=(2, 4))
-    return forward
+        s = self.size
+        return x[:, :h // s * s, :w // s * s].reshape(n, h // s, s, w // s, s, c)
+
+    def forward(self, x, keep=False):
+        if keep:
+            self._x = x
+        return self._blocks(x).max(axis=(2, 4))
+
+    def backward(self, grad):
+        n, hp, wp, c = grad.shape
+        s = self.size
+        blocks = self._blocks(self._x).transpose(0, 1, 3, 5, 2, 4).reshape(n, hp, wp, c, s * s)
+        winner = blocks.argmax(axis=-1)[..., None] == np.arange(s * s)  # (N, H', W', C, s * s), one-hot
+        routed = (winner * grad[..., None]).reshape(n, hp, wp, c, s, s).transpose(0, 1, 4, 2, 5, 3)
+        out = np.zeros_like(self._x, dtype=grad.dtype)
+        out[:, :hp * s, :wp * s] = routed.reshape(n, hp * s, wp * s, c)
+        return out
 
 
-def _flatten(x):
-    return x.reshape(x.shape[0], -1)
+class Flatten(_Layer):
+    """x (N, ...) -> (N, prod(...)) in C order (Keras' Flatten of NHWC)."""
+    kind = "flatten"
+
+    def forward(self, x, keep=False):
+        if keep:
+            self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad):
+        return grad.reshape(self._shape)
 
 
-def _relu(x):
-    return np.maximum(x, 0, out=x)
+class ReLU(_Layer):
+    kind = "relu"
+
+    def forward(self, x, keep=False):
+        y = np.maximum(x, 0, out=x)  # in place: the layer before keeps its input, never its output
+        if keep:
+            self._y = y
+        return y
+
+    def backward(self, grad):
+        return grad * (self._y > 0)  # 0 at 0, as TensorFlow's
 
 
-def _sigmoid(x):
-    # exp of a large negative number overflows harmlessly to inf -> 0; silence the warning, which PyScript shows.
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+class Sigmoid(_Layer):
+    kind = "sigmoid"
+
+    def forward(self, x, keep=False):
+        # exp of a large negative number overflows harmlessly to inf -> 0; silence the warning, which PyScript shows.
+        with np.errstate(over="ignore"):
+            y = 1.0 / (1.0 + np.exp(-x))
+        if keep:
+            self._y = y
+        return y
+
+    def backward(self, grad):
+        return grad * self._y * (1.0 - self._y)
 
 
-def _softmax(x):
-    x = x - x.max(axis=1, keepdims=True)
-    np.exp(x, out=x)
-    x /= x.sum(axis=1, keepdims=True)
-    return x
+class Softmax(_Layer):
+    """Along the last axis. (Gradients of log-probabilities start at its input instead: Model.log_gradient.)"""
+    kind = "softmax"
+
+    def forward(self, x, keep=False):
+        y = x - x.max(axis=1, keepdims=True)
+        np.exp(y, out=y)
+        y /= y.sum(axis=1, keepdims=True)
+        if keep:
+            self._y = y
+        return y
+
+    def backward(self, grad):
+        return self._y * (grad - (grad * self._y).sum(axis=1, keepdims=True))
 
 
 class Model:
@@ -150,13 +278,7 @@ class Model:
 
     def read(self, x):
         """Every output, the reject one (if any) last: (outputs,) or (N, outputs), each row summing to 1."""
-        x = np.asarray(x, dtype=np.float32)
-        single = x.ndim == 2
-        if single:
-            x = x[None]
-        if x.ndim != 3 or x.shape[1:] != self.input_shape[:2]:
-            raise ValueError("%s expects (N, %d, %d) images, got %s"
-                             % (self.name, self.input_shape[0], self.input_shape[1], x.shape))
+        x, single = self._batch(x)
         x = x.reshape((x.shape[0],) + self.input_shape)
         if len(x) <= CHUNK:
             out = self._forward(x)
@@ -164,21 +286,102 @@ class Model:
             out = np.concatenate([self._forward(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)])
         return out[0] if single else out
 
+    def _batch(self, x):
+        """x (28, 28) or (N, 28, 28) -> ((N, 28, 28) float32, whether it was one image); a clear error otherwise."""
+        x = np.asarray(x, dtype=np.float32)
+        single = x.ndim == 2
+        if single:
+            x = x[None]
+        if x.ndim != 3 or x.shape[1:] != self.input_shape[:2]:
+            raise ValueError("%s expects (N, %d, %d) images, got %s"
+                             % (self.name, self.input_shape[0], self.input_shape[1], x.shape))
+        return x, single
+
     def _forward(self, x):
         return self.run(x)
 
-    def run(self, x, start=0, stop=None):
+    def run(self, x, start=0, stop=None, keep=False):
         """Layers start:stop of the net on x: from the input, (N, 28, 28) images normalized first; else the
-        outputs of layer start - 1. (For training tools that read the hidden activations.)"""
+        outputs of layer start - 1. (For training tools that read the hidden activations.) keep=True remembers
+        what `backward` needs."""
         if start == 0:
             x = (x.reshape((len(x),) + self.input_shape) * self._scale - self._shift).astype(np.float32)
         for layer in self._layers[start:stop]:
-            x = layer(x)
+            x = layer.forward(x, keep)
         return x
 
     def predict(self, x):
         """The index (into `self.symbols`) of the most likely symbol: int for one image, (N,) for a batch."""
         return self.predict_proba(x).argmax(axis=-1)
+
+    # --- Looking inside: every layer's output, and gradients by a backward pass ------------------------------
+
+    @property
+    def layers(self):
+        """The layer objects in order (kind, name; kernel and bias for dense and conv2d)."""
+        return list(self._layers)
+
+    def activations(self, x):
+        """x (28, 28) -> [output of each layer for this image, without the batch axis], e.g. (24, 24, 16)
+        after a first 5x5 convolution, (10,) at the end."""
+        image, _ = self._batch(x)
+        x = (image.reshape((1,) + self.input_shape) * self._scale - self._shift).astype(np.float32)
+        outputs = []
+        for layer in self._layers:
+            x = layer.forward(x)
+            outputs.append(x[0].copy())  # a copy: ReLU works in place on the layer before it
+        return outputs
+
+    def backward(self, grad, top=None):
+        """After `run(x, keep=True, stop=top)`: grad (N, ...), d(scalar)/d(output of layer top - 1) (default:
+        of the net's outputs, top = every layer) -> Gradients, found layer by layer from the top down."""
+        top = range(len(self._layers))[:top].stop  # as a slice's stop: None is every layer, -1 all but the last
+        inputs = [None] * top
+        for i in range(top - 1, -1, -1):
+            grad = inputs[i] = self._layers[i].backward(grad)
+        params = {"%s.%s" % (layer.name, key): value
+                  for layer in self._layers[:top] if layer.grads is not None for key, value in layer.grads.items()}
+        image = (grad * self._scale).reshape((len(grad),) + self.input_shape[:2])  # x is normalized first
+        return Gradients(image, inputs, params)
+
+    def log_gradient(self, logits, k, against=None):
+        """d/d(logits) of log p_k, p as predict_proba gives it (a softmax over the symbols' logits: the reject
+        output drops out), or with `against` j of log(p_k / p_j) = logit_k - logit_j.
+        logits (N, outputs); k, against: symbol indices, int or (N,) ints -> (N, outputs) float32."""
+        grad = np.zeros_like(logits)
+        rows = np.arange(len(logits))
+        if against is None:
+            symbols = logits[:, :len(self.symbols)]
+            q = np.exp(symbols - symbols.max(axis=1, keepdims=True))
+            grad[:, :len(self.symbols)] = -q / q.sum(axis=1, keepdims=True)
+        else:
+            grad[rows, against] -= 1
+        grad[rows, k] += 1
+        return grad
+
+    def gradients(self, x, k, against=None):
+        """x (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 -> Gradients of log p_k (or of log(p_k / p_j)
+        with against=j; see log_gradient), by one kept forward pass to the logits and one backward pass."""
+        images, _ = self._batch(x)
+        if self._layers[-1].kind != "softmax":
+            raise ValueError("%s does not end in a softmax: no log-probabilities to differentiate" % self.name)
+        logits = self.run(images, stop=-1, keep=True)
+        return self.backward(self.log_gradient(logits, k, against), top=-1)
+
+    def input_gradient(self, x, k, against=None):
+        """x (28, 28) float32 in [0, 1], ink = 1 -> (28, 28) float32: d log p_k / dx, p as predict_proba gives
+        it (with against=j: d log(p_k / p_j) / dx). For a batch (N, 28, 28) and k int or (N,): (N, 28, 28)."""
+        image = self.gradients(x, k, against).image
+        return image[0] if np.ndim(x) == 2 else image
+
+
+class Gradients:
+    """What Model.backward found. image: (N, 28, 28) d/dx of the raw input x; inputs[i]: d/d(input of layer i)
+    (inputs[0] is of the normalized image, (N, 28, 28, 1)); params: {"<layer name>.kernel" / ".bias": array of
+    the parameter's shape}, summed over the batch (for gradient descent on the dense and conv layers)."""
+
+    def __init__(self, image, inputs, params):
+        self.image, self.inputs, self.params = image, inputs, params
 
 
 def common_symbols(models):
@@ -271,13 +474,13 @@ def _build(architecture, arrays, source):
         if kind == "dense":
             if len(shape) != 1 or kernel.shape[0] != shape[0]:
                 _fail(source, "%s: kernel %s does not fit input %s" % (where, kernel.shape, shape))
-            layers.append(_dense(kernel, bias))
+            layers.append(Dense(kernel, bias, spec.get("name")))
             shape = (kernel.shape[1],)
         elif kind == "conv2d":
             padding = spec.get("padding", "valid")
             if len(shape) != 3 or kernel.ndim != 4 or kernel.shape[2] != shape[2] or padding not in ("valid", "same"):
                 _fail(source, "%s: kernel %s does not fit input %s" % (where, kernel.shape, shape))
-            layers.append(_conv2d(kernel, bias, padding))
+            layers.append(Conv2D(kernel, bias, padding, spec.get("name")))
             if padding == "valid":
                 shape = (shape[0] - kernel.shape[0] + 1, shape[1] - kernel.shape[1] + 1, kernel.shape[3])
             else:
@@ -286,13 +489,13 @@ def _build(architecture, arrays, source):
             size = int(spec.get("size", 2))
             if len(shape) != 3 or size < 1:
                 _fail(source, "%s: needs an image input, got %s" % (where, shape))
-            layers.append(_maxpool2d(size))
+            layers.append(MaxPool2D(size))
             shape = (shape[0] // size, shape[1] // size, shape[2])
         elif kind == "flatten":
-            layers.append(_flatten)
+            layers.append(Flatten())
             shape = (int(np.prod(shape)),)
         else:
-            layers.append({"relu": _relu, "sigmoid": _sigmoid, "softmax": _softmax}[kind])
+            layers.append({"relu": ReLU, "sigmoid": Sigmoid, "softmax": Softmax}[kind]())
     labels = _labels(architecture, shape, source)
     if len(shape) != 1 or shape[0] != len(labels):
         _fail(source, "the network ends in shape %s, expected (%d,) for its labels" % (shape, len(labels)))

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 import net
 import preprocess
+import segment
 from preprocess import PreprocessError
 from training import drawings
 from training import mnist
@@ -199,7 +200,7 @@ def test_empty_and_near_empty_canvases_give_none():
     for x, y in [(30, 40), (200, 310), (350, 90)]:
         draw.ellipse([x, y, x + 4, y + 4], fill="black")  # dots from touching the canvas
     assert preprocess.to_mnist(specks) is None
-    assert preprocess.segment(specks) == []
+    assert segment.segment(specks) == []
 
 
 def test_specks_far_smaller_than_the_digit_do_not_move_it(references):
@@ -219,7 +220,7 @@ def test_input_larger_than_the_working_size_is_reduced_first(references):
 
 def test_single_digit_segments_into_one_like_to_mnist():
     image = drawings.draw_digit(3, (500, 300), 200, (300, 150), 12)
-    [(box, digit)] = preprocess.segment_boxes(image)
+    [(box, digit)] = segment.segment_boxes(image)
     assert similarity(digit, preprocess.to_mnist(image)) > 0.999
     x0, y0, x1, y1 = box  # the digit spans 0.6 x 1.0 of 200 px around (300, 150), plus the pen
     assert abs(x0 - 240) <= 8 and abs(x1 - 360) <= 8 and abs(y0 - 50) <= 8 and abs(y1 - 250) <= 8
@@ -232,7 +233,7 @@ def test_single_digit_segments_into_one_like_to_mnist():
 @pytest.mark.parametrize("pen", [4, 15])
 def test_pieces_of_one_digit_stay_together(strokes, pen):
     image = drawings.draw_strokes(strokes, (280, 280), 168, (140, 140), pen)
-    assert len(preprocess.segment(image)) == 1
+    assert len(segment.segment(image)) == 1
 
 
 def number(test_set, rng, length, gap):
@@ -265,7 +266,7 @@ def test_drawn_numbers_come_back_in_count_and_order(digits, reader):
         extents.append((x, x + drawing.width))
         x += drawing.width + int(rng.integers(15, 50))
     for read in (None, reader):
-        boxes = [box for box, _ in preprocess.segment_boxes(canvas, read)]
+        boxes = [box for box, _ in segment.segment_boxes(canvas, read)]
         assert in_order(boxes, extents), (read, boxes, extents)
 
 
@@ -278,8 +279,8 @@ def test_numbers_of_mnist_digits_come_back_in_count_and_order(test_set, reader):
     right = {"geometry": 0, "reader": 0}
     for _ in range(60):
         image, extents, _ = number(test_set, rng, int(rng.integers(2, 5)), gap=(-0.08, 0.35))
-        right["reader"] += in_order([box for box, _ in preprocess.segment_boxes(image, reader)], extents)
-        right["geometry"] += in_order([box for box, _ in preprocess.segment_boxes(image)], extents)
+        right["reader"] += in_order([box for box, _ in segment.segment_boxes(image, reader)], extents)
+        right["geometry"] += in_order([box for box, _ in segment.segment_boxes(image)], extents)
     assert right["reader"] >= 57 and right["geometry"] >= 51, right
 
 
@@ -299,19 +300,19 @@ def test_a_reader_that_rejects_pieces_decides_the_split():
     whole, segment splits it. (The prior alone would pick one of them either way.)"""
     image = Image.fromarray(np.minimum(np.asarray(drawings.draw_digit(0, (560, 300), 200, (180, 150), 22)),
                                        np.asarray(drawings.draw_digit(0, (560, 300), 200, (300, 150), 22))))
-    (ways,) = preprocess.segment_candidates(image)
+    (ways,) = segment.segment_candidates(image)
     whole = next(reading for shape, reading in ways if not shape[0])
     halves = next(reading for shape, reading in ways if shape[0] and len(reading) == 2)
     as_bytes = lambda reading: {digit.tobytes() for _, digit in reading}  # noqa: E731
-    assert len(preprocess.segment(image, judge(as_bytes(halves)))) == 1
-    assert len(preprocess.segment(image, judge(as_bytes(whole)))) == 2
+    assert len(segment.segment(image, judge(as_bytes(halves)))) == 1
+    assert len(segment.segment(image, judge(as_bytes(whole)))) == 2
 
 
 def test_segment_boxes_are_in_input_coordinates_when_reduced():
     wide = Image.new("RGB", (2000, 500), "white")
     for digit, centre in [(1, 400), (7, 1500)]:
         wide.paste(drawings.draw_digit(digit, (500, 500), 400, pen=30), (centre - 250, 0))
-    boxes = [box for box, _ in preprocess.segment_boxes(wide)]
+    boxes = [box for box, _ in segment.segment_boxes(wide)]
     assert len(boxes) == 2
     for (x0, y0, x1, y1), centre in zip(boxes, (400, 1500)):
         assert abs((x0 + x1) / 2 - centre) < 30 and abs(y0 - 50) < 30 and abs(y1 - 450) < 30

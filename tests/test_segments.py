@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import preprocess
+import segment
 from training import drawings, mnist, segments
 
 
@@ -45,7 +45,7 @@ def test_touching_digits_as_one_are_not_a_digit(train_set):
     rng = np.random.default_rng(3)
     zeros = [drawings.random_pen(x[i], rng, 200) for i in np.nonzero(y == 0)[0][:2]]
     ink, extents = drawings.compose(zeros, rng, 280, gap=(-0.2, -0.2))
-    groups = preprocess.segment_candidates(ink)
+    groups = segment.segment_candidates(ink)
     assert len(groups) == 1, "the two 0s touch"
     whole = next(reading for shape, reading in groups[0] if not shape[0])
     assert segments.label(whole[0][0], extents, [0, 0]) == segments.REJECT

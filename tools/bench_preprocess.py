@@ -29,6 +29,7 @@ sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
 import net  # noqa: E402
 import preprocess  # noqa: E402
+import segment  # noqa: E402
 from training import drawings  # noqa: E402
 from training import mnist  # noqa: E402
 
@@ -102,7 +103,7 @@ def numbers(x, y, models, count, rng):
                 canvases.append(canvas)
             for way, read in ways.items():
                 start = time.perf_counter()
-                pieces = preprocess.segment(canvas, read)
+                pieces = segment.segment(canvas, read)
                 seconds[way] += time.perf_counter() - start
                 if len(pieces) == length:
                     right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())

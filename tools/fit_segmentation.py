@@ -1,4 +1,4 @@
-"""Fit the weights of segmentation's prior (py/preprocess.py: ASPECT_WEIGHT, CUT_WEIGHT, SPLIT_BIAS) to the nets.
+"""Fit the weights of segmentation's prior (py/segment.py: ASPECT_WEIGHT, CUT_WEIGHT, SPLIT_BIAS) to the nets.
 
     .venv/bin/python tools/fit_segmentation.py [--numbers 1500] [--seed 7] [--weights weights]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
 import net  # noqa: E402
-import preprocess  # noqa: E402
+import segment  # noqa: E402
 from tools import bench_preprocess  # noqa: E402
 from training import mnist  # noqa: E402
 
@@ -34,7 +34,7 @@ def number_ways(x, y, rng, length):
     """One number drawn as the benchmark draws them: its true digits (str) and, per group of ink, the ways
     segment weighs [(shape, [(box, digit)])]."""
     indices = rng.integers(0, len(x), size=length)
-    groups = preprocess.segment_candidates(bench_preprocess.number_drawing(x, indices, rng))
+    groups = segment.segment_candidates(bench_preprocess.number_drawing(x, indices, rng))
     return "".join(str(int(d)) for d in y[indices]), groups
 
 
@@ -109,7 +109,7 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed)
     numbers = read_all([number_ways(x, y, rng, 2 + k % 3) for k in range(args.numbers)], net.reader(models))
     table = features(numbers)
-    current = (preprocess.ASPECT_WEIGHT, preprocess.CUT_WEIGHT, preprocess.SPLIT_BIAS)
+    current = (segment.ASPECT_WEIGHT, segment.CUT_WEIGHT, segment.SPLIT_BIAS)
     axes = (ASPECT_WEIGHTS, CUT_WEIGHTS, SPLIT_BIASES)
     scores = np.array([accuracy(numbers, table, weights) for weights in itertools.product(*axes)])
     scores = scores.reshape([len(a) for a in axes])

@@ -1,7 +1,7 @@
 """Pieces of drawn numbers and expressions as the page's segmentation cuts them, labelled to teach the nets
 what is not one symbol.
 
-To read a group of ink, `segment` (py/preprocess.py) weighs several ways: whole, cut in 2..n, piece by piece,
+To read a group of ink, `segment` (py/segment.py) weighs several ways: whole, cut in 2..n, piece by piece,
 and asks the reader how sure it is of every piece. A net trained on whole symbols is often sure of a piece that
 is none: half of a wide 8 reads as a 3, a 1 touching a 4 reads as a 4, half a + reads as a -. So this module
 renders numbers of MNIST *training* digits, and expressions of them with operators drawn by training/symbols.py,
@@ -41,10 +41,10 @@ CANVAS = 280
 CHUNK = 250          # lines per worker task, each with its own seed: the same result with any worker count
 
 
-def _preprocess():
+def _segment():
     sys.path.insert(0, str(ROOT / "py"))
-    import preprocess
-    return preprocess
+    import segment
+    return segment
 
 
 def overlap(a, b) -> float:
@@ -122,9 +122,9 @@ def line(parts, rng, height=CANVAS, margin=20, gap=GAP):
 def line_pieces(ink, extents, labels):
     """Every piece segment weighs in a drawn line of symbols, labelled by `label`: lists of (28, 28) images
     and labels."""
-    preprocess = _preprocess()
+    segment = _segment()
     seen, images, labels_out = set(), [], []
-    for ways in preprocess.segment_candidates(ink):
+    for ways in segment.segment_candidates(ink):
         for (cuts, _, _), reading in ways:
             for box, digit in reading:
                 tag = label(box, extents, labels)
@@ -154,7 +154,7 @@ def _chunk(task):
 
 def _key(count, seed, n):
     digest = hashlib.sha256()
-    for name in ("py/preprocess.py", "training/drawings.py", "training/pen.py", "training/symbols.py",
+    for name in ("py/preprocess.py", "py/segment.py", "training/drawings.py", "training/pen.py", "training/symbols.py",
                  "training/segments.py"):
         path = ROOT / name
         digest.update(path.read_bytes())

@@ -12,7 +12,6 @@ that final report, never for choosing anything during training.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shlex
 import sys

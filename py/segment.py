@@ -1,0 +1,372 @@
+"""Split a drawn line (a number, an expression) into its symbols, each made MNIST-style for the nets.
+
+    segment_boxes(image, read=None)  image or ink array -> [(box, (28, 28) array)] left to right
+    segment(image, read=None)        image or ink array -> [(28, 28) array] left to right
+    segment_candidates(image)        image or ink array -> every way segment weighs, per group of ink
+
+Ink comes apart into pieces (preprocess.Pieces); pieces form groups (a symbol drawn in several strokes: a 5's
+lifted bar, = and ÷ stacked); a wide group may be touching symbols, cut at valleys of ink. `read` is optional:
+(N, 28, 28) -> (N, S + 1), the probabilities of S symbols then a last "not one symbol" column (net.reader).
+With it, segment tells touching symbols from one wide symbol by reading both ways (see the thresholds below);
+without it, by shape alone.
+
+Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from preprocess import Pieces, _as_ink, _box_of, _crop, _digit_components, _grown, _normalize, _stroke_width
+
+# --- Every threshold, in one place -------------------------------------------------------------------------
+DOT_SIZE = 0.05                       # a piece this small (share of the short side) is kept even if light: a dot
+FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
+ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height ...
+ATTACH_OVERLAP = 0.3                  # ... and over or under which this share of its width lies (else: a symbol
+                                      # of its own, a minus beside a digit)
+LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot
+MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
+NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
+# Touching digits
+CUT_SEARCH = 0.3                      # cut at the least ink within this share of a digit's width of the guess
+STUB_MASS = 0.2                       # a bit left by the cut with less ink than this share of the piece is dropped
+SHORTEST_PIECE = 0.6                  # a cut leaving a piece less tall than this share of the group is no split
+SPLIT_ASPECT = 1.25                   # without a reader: a group this much wider than tall is touching digits,
+DIGIT_ASPECT = 0.8                    # ... as many as its width / (this typical digit aspect x its height)
+# With a reader (segment's `read`), a group wider than JUDGE_ASPECT is read whole and cut at every combination
+# of the valleys of its column ink (over-segmentation: the reader, not the shape, tells where digits end). A way
+# scores the sum of log(probability of each piece's best symbol; a piece cut out of touching ink: its best
+# digit, as operators are not written touching their neighbours), plus prior() = per cut ASPECT_WEIGHT * aspect -
+# SPLIT_BIAS, minus CUT_WEIGHT * (ink on the cuts, in stroke widths). The weights are fitted by
+# tools/fit_segmentation.py on numbers of MNIST training digits; the benchmark uses test digits.
+JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
+TOUCHING_NARROWEST = 0.1              # cut no piece narrower than this share of the group's height (a thin "1")
+MAX_CUTS = 4                          # the valleys tried, at most
+NARROWEST_DIGIT = 0.35                # a group may hold as many digits as its aspect / this (speed: fewer ways) ...
+MAX_TOUCHING = 4                      # ... but at most this many
+ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
+CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
+SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
+
+
+# --- Several digits ----------------------------------------------------------------------------------------
+
+def _components(pieces: Pieces, short_side: int) -> list[int]:
+    """The pieces that may be part of a symbol: preprocess's (not specks), and dots (the dots of ÷)."""
+    kept = _digit_components(pieces, short_side)
+    if not kept:
+        return []
+    sizes = np.maximum(pieces.box[:, 2] - pieces.box[:, 0], pieces.box[:, 3] - pieces.box[:, 1])
+    dots = np.nonzero(sizes >= DOT_SIZE * short_side)[0].tolist()
+    return sorted(set(kept) | set(dots))
+
+
+def _attaches(box, unit_box) -> bool:
+    """Does a fragment lie over or under a unit (its x-extent within the unit's, ATTACH_OVERLAP of it)?"""
+    overlap = min(box[2], unit_box[2]) - max(box[0], unit_box[0])
+    return overlap >= ATTACH_OVERLAP * max(box[2] - box[0], 1)
+
+
+def _without_lone_dots(pieces: Pieces, groups):
+    """Groups without the stray dots: small (LONE_DOT of the tallest group) and not flat (a minus is)."""
+    boxes = [pieces.box[[c for unit in group for c in unit]] for group in groups]
+    extents = [(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()) for b in boxes]
+    tallest = max(h for _, h in extents)
+    return [g for g, (w, h) in zip(groups, extents) if max(w, h) >= LONE_DOT * tallest or w >= 2.5 * h]
+
+
+def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
+    """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
+    joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke), largest first, joins
+    the unit whose ink is nearest, or starts a unit of its own when none is near; then units stacked over each
+    other (an 8 drawn as two loops) form one group."""
+    box = pieces.box
+    height = max(box[c, 3] - box[c, 1] for c in components)
+    large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
+    units = [[c] for c in large]
+    outlines = [pieces.outline(c) for c in large]
+    for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
+        outline = pieces.outline(c)
+        gaps = [_distance(outline, other) if _attaches(box[c], _union(box[unit].min(axis=0), box[unit].max(axis=0)))
+                else np.inf for unit, other in zip(units, outlines)]
+        nearest = int(np.argmin(gaps)) if gaps else -1
+        if gaps and gaps[nearest] <= ATTACH_GAP * height:
+            units[nearest].append(c)
+            outlines[nearest] = np.concatenate([outlines[nearest], outline])
+        else:
+            units.append([c])
+            outlines.append(outline)
+    groups = [[unit] for unit in units]
+    extents = [_union(box[unit].min(axis=0), box[unit].max(axis=0)) for unit in units]
+    i = 0
+    while i < len(groups):
+        for j in range(i + 1, len(groups)):
+            if _overlapping(extents[i], extents[j], height):
+                groups[i] += groups.pop(j)
+                extents[i] = _union(extents[i], extents.pop(j))
+                i = -1  # start over: the grown group may now overlap an earlier one
+                break
+        i += 1
+    return groups
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2)."""
+    return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2).min()))
+
+
+def _overlapping(a, b, height) -> bool:
+    """Do boxes a and b overlap horizontally enough to be pieces of one digit?"""
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    narrower = max(min(a[2] - a[0], b[2] - b[0]), NARROW_FLOOR * height)
+    return overlap / narrower >= MERGE_OVERLAP
+
+
+def _union(a, b) -> np.ndarray:
+    return np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+
+
+def _cut(array: np.ndarray, mask: np.ndarray, count: int):
+    """Cut a group (its ink and mask, cropped) into `count` digits side by side, each cut at the column with
+    the least ink near where equal widths would put it. Returns each digit's mask, left to right, and the
+    mean ink on a cut in stroke widths (about how many strokes it crosses).
+    (A least-ink path that may wander sideways, and trying several cuts, were tried: both cut single digits
+    more often.)"""
+    x0, _, x1, _ = _box_of(mask)
+    columns = (array * mask).sum(axis=0)
+    step = (x1 - x0) / count
+    cuts = [0]
+    for k in range(1, count):
+        lo = x0 + int(k * step - CUT_SEARCH * step)
+        hi = x0 + int(k * step + CUT_SEARCH * step) + 1
+        cuts.append(lo + int(np.argmin(columns[lo:hi])))
+    cuts.append(mask.shape[1])
+    parts = []
+    for left, right in zip(cuts[:-1], cuts[1:]):
+        part = np.zeros_like(mask)
+        part[:, left:right] = mask[:, left:right]
+        parts.append(_without_stubs(part, left, right))
+    return parts, float(columns[cuts[1:-1]].mean()) / _stroke_width(mask)
+
+
+def _without_stubs(part: np.ndarray, left: int, right: int) -> np.ndarray:
+    """A cut-out digit's mask without the small bits of its neighbour's strokes that the cut left on its
+    side: pieces much smaller than its largest that touch a cut column. (Only columns left:right are looked
+    at: the rest of the part is empty.)"""
+    pieces = Pieces(part[:, left:right].astype(np.float32))
+    if pieces.count < 2:
+        return part
+    width = right - left
+    on_cut = ((pieces.box[:, 0] <= 0) & (left > 0)) | ((pieces.box[:, 2] >= width) & (right < part.shape[1]))
+    stubs = on_cut & (pieces.mass < STUB_MASS * pieces.mass.max())
+    if not stubs.any():
+        return part
+    cleaned = np.zeros_like(part)
+    cleaned[:, left:right] = pieces.mask_of(np.nonzero(~stubs)[0].tolist(), (0, 0, width, part.shape[0]))
+    return cleaned
+
+
+def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
+    """A group's ink (cropped) and the masks of its digits -> [(box, (28, 28) digit)], boxes in the crop's
+    coordinates, empty parts skipped. confine: keep each digit's anti-aliased edge within its columns (after
+    a cut, the edge beyond the cut belongs to the neighbour)."""
+    digits = []
+    for part in parts:
+        if not part.any():
+            continue
+        box = _box_of(part)
+        grown = _grown(part)
+        if confine:
+            grown[:, :box[0]] = False
+            grown[:, box[2]:] = False
+        digits.append((box, _normalize(array, grown, box)))
+    return digits
+
+
+def _valleys(columns: np.ndarray, x0: int, x1: int, narrowest: int) -> list[int]:
+    """Where touching digits may be cut: the columns with the least ink, at least `narrowest` px from the
+    group's ends and from each other, at most MAX_CUTS of them, left to right."""
+    lo, hi = x0 + narrowest, x1 - narrowest
+    chosen = []
+    for i in np.argsort(columns[lo:hi], kind="stable").tolist():
+        if all(abs(lo + i - c) >= narrowest for c in chosen):
+            chosen.append(lo + i)
+            if len(chosen) == MAX_CUTS:
+                break
+    return sorted(chosen)
+
+
+def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
+    """With a reader: a group wider than JUDGE_ASPECT cut at every combination of up to MAX_TOUCHING - 1
+    valleys, each piece cut out once and shared by the ways that use it. [(shape, [(box, digit)])]."""
+    if aspect <= JUDGE_ASPECT:
+        return []
+    x0, y0, x1, y1 = _box_of(mask)
+    columns = (crop * mask).sum(axis=0)
+    stroke = _stroke_width(mask)
+    valleys = _valleys(columns, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
+    made = {}
+
+    def piece(left, right):  # the digit between two cuts, or None when it is no digit (empty, a short tail)
+        if (left, right) not in made:
+            part = np.zeros_like(mask)
+            part[:, left:right] = mask[:, left:right]
+            digits = _digits(crop, [_without_stubs(part, left, right)], True) if part.any() else []
+            tall = digits and digits[0][0][3] - digits[0][0][1] >= SHORTEST_PIECE * (y1 - y0)
+            made[left, right] = digits[0] if tall else None
+        return made[left, right]
+
+    ways = []
+    most = max(2, min(MAX_TOUCHING, int(aspect / NARROWEST_DIGIT)))  # digits this wide a group may hold
+    for count in range(1, min(most - 1, len(valleys)) + 1):
+        for cuts in itertools.combinations(valleys, count):
+            bounds = [0, *cuts, mask.shape[1]]
+            digits = [piece(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+            if all(digits):
+                ways.append(((count, aspect, float(columns[list(cuts)].sum()) / stroke), digits))
+    return ways
+
+
+def _group_ink(pieces: Pieces, group, array: np.ndarray):
+    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink)."""
+    components = [c for unit in group for c in unit]
+    window = pieces.window(components)
+    mask = pieces.mask_of(components, window)
+    x0, y0, x1, y1 = _box_of(mask)
+    return window, _crop(array, window), mask, (x1 - x0) / (y1 - y0)
+
+
+def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
+    """The way that reads a group as one digit."""
+    return (0, aspect, 0.0), _digits(crop, [mask], False)
+
+
+def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> list[tuple]:
+    """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
+    pieces) piece by piece. Boxes in the window's coordinates."""
+    ways = [whole] + _splits(crop, mask, aspect)
+    if len(group) > 1 and aspect > JUDGE_ASPECT:
+        units = [pieces.mask_of(unit, window) for unit in group]
+        ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
+    return ways
+
+
+def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
+    """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
+    the window. Without a reader: one way, split by aspect ratio. With one: _judged_ways. shape: (cuts, the
+    group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
+    window, crop, mask, aspect = _group_ink(pieces, group, array)
+    if judged:
+        return _judged_ways(pieces, group, window, crop, mask, aspect, _whole(crop, mask, aspect)), window
+    count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
+    if count > 1:
+        parts, cut_ink = _cut(crop, mask, count)
+        digits = _digits(crop, parts, True)
+        _, y0, _, y1 = _box_of(mask)
+        if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
+            return [((count - 1, aspect, cut_ink), digits)], window
+    # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
+    return [_whole(crop, mask, aspect)], window
+
+
+def _split_bound(aspect: float) -> float:
+    """The most any split of a group this wide can score: its prior with no ink on the cuts, each digit read
+    with certainty (log 1 = 0). A whole reading that scores at least this needs no split read."""
+    if aspect <= JUDGE_ASPECT:
+        return -np.inf
+    return max(prior((cuts, aspect, 0.0)) for cuts in range(1, MAX_TOUCHING))
+
+
+def prior(shape) -> float:
+    """A way's score apart from the reader, from its shape (cuts, aspect, cut ink): each cut of a wide group
+    is more likely right, a cut through much ink less likely."""
+    cuts, aspect, cut_ink = shape
+    return cuts * (ASPECT_WEIGHT * aspect - SPLIT_BIAS) - CUT_WEIGHT * cut_ink
+
+
+def _choose(candidates, read) -> list[list[tuple]]:
+    """Each group's ways [(shape, reading)] -> the chosen reading of every group, all read in one batch.
+    A way scores its prior plus the log of each of its digits' probability, a digit's probability being
+    the reader's for its best class: with an 11th "not one digit" column, the reader gives little to a
+    piece that is not one digit (a digit cut in half, two digits read as one)."""
+    if read is None or all(len(ways) == 1 for ways in candidates):
+        return [ways[0][1] for ways in candidates]
+    batch, index = [], {}
+    for ways in candidates:
+        for _, reading in ways:
+            for _, digit in reading:
+                if id(digit) not in index:  # pieces shared by several ways are read once
+                    index[id(digit)] = len(batch)
+                    batch.append(digit)
+    out = read(np.stack(batch))
+    logp = np.log(np.maximum(out[:, :-1].max(axis=1), 1e-7)).tolist()
+    digit_logp = np.log(np.maximum(out[:, :10].max(axis=1), 1e-7)).tolist()  # symbols 0-9 come first
+    chosen = []
+    for ways in candidates:
+        scores = [prior(shape) + sum((digit_logp if shape[2] > 0 else logp)[index[id(digit)]] for _, digit in reading)
+                  for shape, reading in ways]
+        chosen.append(ways[int(np.argmax(scores))][1])
+    return chosen
+
+
+def _groups_of(image):
+    """(pieces, groups, ink array, factor to input coordinates) of a drawing."""
+    array, factor = _as_ink(image)
+    pieces = Pieces(array)
+    components = _components(pieces, min(array.shape))
+    return pieces, (_without_lone_dots(pieces, _groups(pieces, components)) if components else []), array, factor
+
+
+def _in_input(ways, window, factor):
+    """Ways with boxes in a group window's coordinates -> boxes in the input's pixel coordinates."""
+    ox, oy = window[:2]
+    return [(shape, [(tuple(int(round(v * factor)) for v in (x0 + ox, y0 + oy, x1 + ox, y1 + oy)), digit)
+                     for (x0, y0, x1, y1), digit in reading]) for shape, reading in ways]
+
+
+def segment_candidates(image, judged=True):
+    """The ways segment weighs: one list per group of ink, [(shape, [(box, (28, 28) digit)])] (shape: what
+    `prior` weighs), boxes in the input's pixel coordinates (x0, y0, x1, y1), groups left to right.
+    judged=False: the one way chosen by shape alone. (Training uses this to show the reader the pieces it
+    will be asked about; tools/fit_segmentation.py to fit the prior's weights.)"""
+    pieces, groups, array, factor = _groups_of(image)
+    found = [_in_input(*_readings(pieces, group, array, judged), factor) for group in groups]
+    found.sort(key=lambda ways: ways[0][1][0][0][0])
+    return found
+
+
+def segment_boxes(image, read=None):
+    """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
+    right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
+
+    read: optional function (N, 28, 28) -> (N, S + 1): the probabilities of S symbols, then of "not one
+    symbol" (net.reader). Without it, a group of touching digits is split by its aspect
+    ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
+    split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
+    score wins: the same choice as reading every way, at a fraction of the work for lone digits."""
+    pieces, groups, array, factor = _groups_of(image)
+    if read is None:
+        chosen = [_in_input(*_readings(pieces, group, array, False), factor)[0][1] for group in groups]
+    else:
+        inks = [_group_ink(pieces, group, array) for group in groups]
+        wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
+        sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
+                                 1e-7)) if wholes else []
+        chosen, open_groups = [], []
+        for group, (window, crop, mask, aspect), whole, logp in zip(groups, inks, wholes, sure):
+            if logp >= _split_bound(aspect):
+                chosen.append(_in_input([whole], window, factor)[0][1])
+            else:  # cut it every way, reusing the whole reading
+                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole)
+                open_groups.append(_in_input(ways, window, factor))
+        chosen += _choose(open_groups, read)
+    found = [item for reading in chosen for item in reading]
+    found.sort(key=lambda item: item[0][0] + item[0][2])
+    return found
+
+
+def segment(image, read=None):
+    """A drawing of one or more digits -> [(28, 28) float32 arrays] left to right (see segment_boxes)."""
+    return [digit for _, digit in segment_boxes(image, read)]
