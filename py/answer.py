@@ -128,6 +128,19 @@ def top_labels(row, labels, count=3):
 
 
 def caption(row, labels, count=3):
-    """ "7: 92% · 1: 5% · no symbol: 2%": the top labels of one bar chart, the reject bar's spelled out."""
-    return " · ".join("%s: %d%%" % (REJECT_NAME if label == REJECT_LABEL else label, round(100 * p))
-                      for _, label, p in top_labels(row, labels, count))
+    """ "7: 92% · 1: 5% · no symbol: 2%": the top labels of one bar chart (the reject bar's spelled out), the
+    best always, the others only when they round to at least 1 %."""
+    top = [(label, round(100 * p)) for _, label, p in top_labels(row, labels, count)]
+    return " · ".join("%s: %d%%" % (REJECT_NAME if label == REJECT_LABEL else label, percent)
+                      for i, (label, percent) in enumerate(top) if i == 0 or percent >= 1)
+
+
+def chart_style(row, labels):
+    """The inline style of one bar chart (py/app.py's template): "--bars: L; --h0: 12%; ...": bar k's height as
+    a share of the chart's height (static/app.css), and colours for the best bar and the two runners-up
+    (--ck: var(--bar-best) or var(--bar-near); the best label's --tk: var(--ink))."""
+    heights = ["--h%d: %d%%" % (k, round(100 * float(p))) for k, p in enumerate(row)]
+    top = [k for k, _, _ in top_labels(row, labels)]
+    colours = ["--c%d: var(--bar-best); --t%d: var(--ink)" % (top[0], top[0])]
+    colours += ["--c%d: var(--bar-near)" % k for k in top[1:]]
+    return "; ".join(["--bars: %d" % len(labels)] + heights + colours)

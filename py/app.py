@@ -18,7 +18,6 @@ CONFIDENT = 0.6  # below this top probability (for any digit) the page says it i
 NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
 DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read once
 NETS = ("cnn", "mlp")
-BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it and the labels)
 
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
@@ -28,6 +27,7 @@ models = {}
 state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
          "batch": None, "inside": None, "opener": None}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
+templates = {}  # bar chart templates by label set (bar_chart)
 
 
 def element(id_):
@@ -278,30 +278,43 @@ def show_net(name, net_reading, probabilities, labels=None):
 
 
 def bar_chart(probabilities, labels):
-    """One piece's probabilities over `labels` as a row of bars; the top 3 are named with percentages."""
+    """One piece's probabilities over `labels` as a row of bars; the top 3 are named with percentages.
+
+    A copy of one template per label set, its bars' heights and colours set by one style string
+    (answer.chart_style): a few calls into the DOM per chart instead of ten per bar, so the longest reading
+    (answer.MAX_PIECES pieces, every label, two nets) stays cheap."""
     import answer
 
-    figure = document.createElement("figure")
-    chart = document.createElement("div")
-    chart.className = "chart"
-    chart.style.setProperty("--bars", str(len(labels)))
-    ranked = [k for k, _, _ in answer.top_labels(probabilities, labels)]
-    caption = document.createElement("figcaption")
-    caption.textContent = answer.caption(probabilities, labels)
-    figure.append(chart, caption)
-    for k, label in enumerate(labels):
-        bar = document.createElement("div")
-        bar.className = "bar best" if k == ranked[0] else ("bar near" if k in ranked[1:] else "bar")
-        track, fill = document.createElement("span"), document.createElement("i")
-        fill.style.height = "%dpx" % max(2, round(BAR_PX * float(probabilities[k])))
-        track.append(fill)
-        text = document.createElement("b")
-        text.textContent = label
-        if label == answer.REJECT_LABEL:
-            bar.title = "not one symbol"
-        bar.append(track, text)
-        chart.append(bar)
+    figure = chart_template(labels).cloneNode(True)
+    figure.firstChild.style.cssText = answer.chart_style(probabilities, labels)
+    figure.lastChild.textContent = answer.caption(probabilities, labels)
     return figure
+
+
+def chart_template(labels):
+    """The empty chart for `labels` (built once per label set): bar k's height is var(--hk) (a share of the
+    chart's height, --chart-h), its colour var(--ck) and its label's colour var(--tk); static/app.css gives the
+    defaults."""
+    import answer
+
+    key = tuple(labels)
+    if key not in templates:
+        figure, chart = document.createElement("figure"), document.createElement("div")
+        chart.className = "chart"
+        for k, label in enumerate(labels):
+            bar, track, fill, text = (document.createElement(tag) for tag in ("div", "span", "i", "b"))
+            bar.className = "bar"
+            fill.style.cssText = "height: max(2px, var(--h%d, 0%%)); background: var(--c%d, var(--bar))" % (k, k)
+            text.style.cssText = "color: var(--t%d, var(--muted))" % k
+            text.textContent = label
+            if label == answer.REJECT_LABEL:
+                bar.title = "not one symbol"
+            track.append(fill)
+            bar.append(track, text)
+            chart.append(bar)
+        figure.append(chart, document.createElement("figcaption"))
+        templates[key] = figure
+    return templates[key]
 
 
 def paint(canvas, image):
@@ -515,6 +528,12 @@ def bench(repeats=200):
     result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
     if not window.pad.isEmpty():
         result["preprocess_ms"] = per_call(read_pad, max(1, repeats // 10))
+    # The bar charts of the longest reading (answer.MAX_PIECES pieces, every label): the page's DOM work bound.
+    import answer
+
+    labels = list(state["symbols"]) + [answer.REJECT_LABEL]
+    rows = np.random.default_rng(1).dirichlet(np.ones(len(labels)), answer.MAX_PIECES).astype(np.float32)
+    result["bars_longest_ms"] = per_call(lambda: [bar_chart(row, labels) for row in rows], 2)
     return json.dumps(result)
 
 

@@ -123,3 +123,13 @@ def test_label_rows_cover_every_label_with_the_reject_last():
 
 def test_caption_names_the_top_labels():
     assert answer.caption(np.array([0.05, 0.9, 0.05]), ["1", "+", "?"]) == "+: 90% · 1: 5% · no symbol: 5%"
+    assert answer.caption(np.array([0.001, 0.995, 0.004]), ["1", "+", "?"]) == "+: 100%"
+
+
+def test_chart_style_sets_every_height_and_colours_the_top_three():
+    style = answer.chart_style(np.array([0.1, 0.6, 0.0, 0.3]), ["1", "+", "2", "?"])
+    parts = dict(part.split(": ") for part in style.split("; "))
+    assert parts["--bars"] == "4"
+    assert [parts["--h%d" % k] for k in range(4)] == ["10%", "60%", "0%", "30%"]
+    assert (parts["--c1"], parts["--t1"]) == ("var(--bar-best)", "var(--ink)")
+    assert parts["--c3"] == parts["--c0"] == "var(--bar-near)" and "--c2" not in parts
