@@ -18,6 +18,7 @@ CONFIDENT = 0.6  # below this top probability (for any digit) the page says it i
 NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
 DEBOUNCE_S = 0.005  # changes this close together (a burst of Undo) are read once
 NETS = ("cnn", "mlp")
+SITE_SETTINGS = "site.toml"  # the self-hoster's settings (pyscript.toml [files] puts it here)
 
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
@@ -489,10 +490,10 @@ async def fetch_text(url, timeout):
 async def show_fact(n, kind, generation):
     import facts
 
+    base, problem = facts_base()
     if state["api_missing"]:
         fact = facts.offline_fact(n, kind)
     else:
-        base = facts.resolve_base(window.URLSearchParams.new(window.location.search).get("facts"))
         fact = await facts.get_fact(n, kind, fetch_text, base=base)
         state["api_missing"] = fact.note.startswith(("HTTP status 404", "not JSON"))
     if generation != state["generation"]:
@@ -501,8 +502,20 @@ async def show_fact(n, kind, generation):
     node.textContent = fact.text  # text, never HTML: the API's words cannot run anything
     node.dataset.number = str(fact.number)
     node.dataset.source = fact.source
-    element("fact-source").textContent = ("from the Numbers API" if fact.source == "api"
-                                          else "from Digit Factoid's own facts (offline)")
+    element("fact-source").textContent = facts.source_line(fact, base, problem)
+
+
+def facts_base():
+    """(base URL or None, problem): the site's proxy from site.toml, or a loopback `?facts=` override (tests)."""
+    import facts
+
+    try:
+        with open(SITE_SETTINGS, encoding="utf-8") as file:
+            configured, problem = facts.configured_base(file.read())
+    except OSError as error:
+        configured, problem = facts.DEFAULT_BASE, "site.toml could not be read: %s" % error
+    override = window.URLSearchParams.new(window.location.search).get("facts")
+    return facts.resolve_base(override, configured), problem
 
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------

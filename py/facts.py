@@ -7,11 +7,14 @@ The network call is passed in by the caller, as an async function
 
 so the page uses the browser's fetch and the tests use urllib against a stub server:
 
-    fact = await get_fact(42, "math", fetch_text, base=resolve_base(query_parameter))
+    base, problem = configured_base(site_toml_text)          # the site's own proxy (site.toml [facts] base)
+    fact = await get_fact(42, "math", fetch_text, base=resolve_base(query_parameter, base))
     fact.text, fact.number, fact.kind, fact.source     # source: "api" or "offline"; fact.note says why offline
+    source_line(fact, base, problem)                   # "from the Numbers API", or names the other host
 
 Live facts: `{base}/{n}/{kind}?json` answers `{"text", "number", "found", "type"}` (numbersapi.com's format).
-The base defaults to DEFAULT_BASE, a same-origin path that netlify.toml proxies to numbersapi.com. Anything
+The base defaults to DEFAULT_BASE, a same-origin path that netlify.toml proxies to numbersapi.com; a self-hoster
+sets another in site.toml, and the `?facts=` parameter may override it with a loopback URL only. Anything
 wrong — no answer within TIMEOUT_S, a network or HTTP error, not JSON, the wrong shape, another number,
 `found: false` — gives the offline fact instead. The text is returned as sent: the page inserts it as text.
 
@@ -57,32 +60,86 @@ def check_request(n, kind):
 
 # --- Live facts -----------------------------------------------------------------------------------------------
 
-def resolve_base(override):
-    """The facts base URL to use: `override` (the page's `?facts=` parameter) if it is acceptable, else DEFAULT_BASE.
+def resolve_base(override, configured=DEFAULT_BASE):
+    """The facts base URL to use: `override` (the page's `?facts=` parameter) if it is acceptable, else `configured`.
 
-    Acceptable: `https://host[:port][/path]`, or `http://` to a loopback host (localhost, 127.0.0.0/8, [::1]) for
-    local proxies and tests. Anything else — another scheme, plain http to another host, user:password@,
-    a query or fragment, spaces, a malformed host or port — is ignored and the default is returned, so a
-    crafted link cannot send the page's requests somewhere unencrypted. The result has no trailing slash.
+    `configured` is the site's own choice (site.toml, read by `configured_base`); None means no live facts.
+    Acceptable overrides go to a loopback host only — `http://` or `https://` to localhost, 127.0.0.0/8 or [::1] —
+    for tests and local development. Anything else (any other host, another scheme, user:password@, a query or
+    fragment, spaces, a malformed host or port) is ignored, so a crafted link cannot make the page show another
+    server's words or tell it what visitors draw. The result has no trailing slash.
     """
-    if not isinstance(override, str) or not override:
-        return DEFAULT_BASE
-    if any(c <= " " or c in "\x7f\\?#@" for c in override):
-        return DEFAULT_BASE
+    url = checked_url(override)
+    if url is not None and is_loopback(urlsplit(url).hostname):
+        return url
+    return configured
+
+
+def checked_url(text):
+    """`text` without its trailing slash if it is a plain http(s) URL with a host, else None."""
+    if not isinstance(text, str) or not text:
+        return None
+    if any(c <= " " or c in "\x7f\\?#@" for c in text):
+        return None
     try:
-        parts = urlsplit(override)
+        parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        return DEFAULT_BASE
-    if not parts.hostname:
-        return DEFAULT_BASE
-    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
-        return override.rstrip("/")
-    return DEFAULT_BASE
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text.rstrip("/")
+
+
+def configured_base(settings_text):
+    """(base, problem): the facts base from the text of site.toml, the site's own settings file.
+
+        [facts]
+        base = "/numbers"                                   # this site's own proxy (netlify.toml), the default
+        base = "https://facts.example.org/numbers"          # a proxy on another host (add it to the CSP too)
+        base = ""                                           # no live facts: always the offline ones
+
+    A missing file section or key gives DEFAULT_BASE. Accepted: a same-origin path ("/x", not "//x"), an https
+    URL, or http to a loopback host. Anything else gives (None, why): the page then shows offline facts and says so.
+    """
+    import tomllib
+
+    try:
+        settings = tomllib.loads(settings_text)
+    except tomllib.TOMLDecodeError as error:
+        return None, "site.toml is not valid TOML: %s" % error
+    section = settings.get("facts", {})
+    if not isinstance(section, dict):
+        return None, "site.toml: [facts] must be a table"
+    base = section.get("base", DEFAULT_BASE)
+    if base == "":
+        return None, ""
+    if isinstance(base, str) and base.startswith("/") and not base.startswith("//") and base.strip("/") \
+            and not any(c <= " " or c in "\x7f\\?#@" for c in base):
+        return base.rstrip("/"), ""
+    url = checked_url(base)
+    if url is not None and (url.lower().startswith("https://") or is_loopback(urlsplit(url).hostname)):
+        return url, ""
+    return None, ("site.toml: [facts] base = %r is not a same-origin path, an https URL or a loopback URL"
+                  % (base,))
+
+
+def source_line(fact, base, problem=""):
+    """The words under a fact saying where it came from. A live fact from another host than this site's own
+    (same-origin) proxy names that host instead of vouching for it; `problem` (from configured_base) is added."""
+    if fact.source != "api":
+        line = "from Digit Factoid's own facts (offline)"
+        return line + (" — " + problem if problem else "")
+    if base.startswith("/"):
+        return "from the Numbers API"
+    return "from %s (a facts server on another host)" % urlsplit(base).netloc
 
 
 def is_loopback(host):
-    if host == "localhost":
+    """Whether `host` (a URL's hostname) is this machine: localhost, 127.0.0.0/8 or ::1."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -146,7 +203,9 @@ async def get_fact(n, kind, fetch_text, base=DEFAULT_BASE, timeout=TIMEOUT_S):
     Raises ValueError only for a bad request (n not a non-negative int, unknown kind); never for network trouble.
     """
     check_request(n, kind)
-    if not api_knows(n, kind):
+    if base is None:
+        note = "no live facts: this site has no facts proxy (site.toml)"
+    elif not api_knows(n, kind):
         note = "the Numbers API has no %s fact about %d" % (kind, n)
     else:
         try:

@@ -26,6 +26,8 @@ FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the
 ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height ...
 ATTACH_OVERLAP = 0.3                  # ... and over or under which this share of its width lies (else: a symbol
                                       # of its own, a minus beside a digit)
+FLAT_STROKES = 2.5                    # a group of pieces less tall than this many stroke widths (-, =, ÷) ...
+FLAT_SHARE = 0.5                      # ... or than this share of the tallest group is never cut in pieces
 LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
@@ -229,13 +231,23 @@ def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
     return ways
 
 
-def _group_ink(pieces: Pieces, group, array: np.ndarray):
-    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink)."""
+def _group_ink(pieces: Pieces, group, array: np.ndarray, line_height: int):
+    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink),
+    which is 0 for a flat group (FLAT_STROKES, FLAT_SHARE of the line's height): no split is tried, however
+    wide it is (a minus is a single stroke, not touching digits)."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
     x0, y0, x1, y1 = _box_of(mask)
-    return window, _crop(array, window), mask, (x1 - x0) / (y1 - y0)
+    heights = pieces.box[components, 3] - pieces.box[components, 1]
+    flat = y1 - y0 < FLAT_SHARE * line_height or heights.max() < FLAT_STROKES * _stroke_width(mask)
+    return window, _crop(array, window), mask, 0.0 if flat else (x1 - x0) / (y1 - y0)
+
+
+def _line_height(pieces: Pieces, groups) -> int:
+    """The tallest group's height in px."""
+    return max(int(pieces.box[[c for unit in g for c in unit], 3].max() - pieces.box[[c for unit in g for c in unit],
+                                                                                       1].min()) for g in groups)
 
 
 def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
@@ -253,11 +265,11 @@ def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> li
     return ways
 
 
-def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool):
+def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_height: int):
     """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
     the window. Without a reader: one way, split by aspect ratio. With one: _judged_ways. shape: (cuts, the
     group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
-    window, crop, mask, aspect = _group_ink(pieces, group, array)
+    window, crop, mask, aspect = _group_ink(pieces, group, array, line_height)
     if judged:
         return _judged_ways(pieces, group, window, crop, mask, aspect, _whole(crop, mask, aspect)), window
     count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
@@ -332,13 +344,14 @@ def segment_candidates(image, judged=True):
     judged=False: the one way chosen by shape alone. (Training uses this to show the reader the pieces it
     will be asked about; tools/fit_segmentation.py to fit the prior's weights.)"""
     pieces, groups, array, factor = _groups_of(image)
-    found = [_in_input(*_readings(pieces, group, array, judged), factor) for group in groups]
+    line_height = _line_height(pieces, groups) if groups else 0
+    found = [_in_input(*_readings(pieces, group, array, judged, line_height), factor) for group in groups]
     found.sort(key=lambda ways: ways[0][1][0][0][0])
     return found
 
 
 def segment_boxes(image, read=None):
-    """A drawing of one or more digits -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
+    """A drawing of one or more symbols -> [((x0, y0, x1, y1), (28, 28) array)] in reading order (left to
     right); boxes are in the input's pixel coordinates. Empty list when there is no ink.
 
     read: optional function (N, 28, 28) -> (N, S + 1): the probabilities of S symbols, then of "not one
@@ -347,10 +360,11 @@ def segment_boxes(image, read=None):
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
     score wins: the same choice as reading every way, at a fraction of the work for lone digits."""
     pieces, groups, array, factor = _groups_of(image)
+    line_height = _line_height(pieces, groups) if groups else 0
     if read is None:
-        chosen = [_in_input(*_readings(pieces, group, array, False), factor)[0][1] for group in groups]
+        chosen = [_in_input(*_readings(pieces, group, array, False, line_height), factor)[0][1] for group in groups]
     else:
-        inks = [_group_ink(pieces, group, array) for group in groups]
+        inks = [_group_ink(pieces, group, array, line_height) for group in groups]
         wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
         sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
                                  1e-7)) if wholes else []

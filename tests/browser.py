@@ -19,6 +19,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$")
 PY_TRACEBACK = ("Traceback (most recent call last)", "PythonError")
+# Installed before any page script (through the driver, so the page's CSP does not apply to it): every CSP
+# violation the page reports, as {directive, blocked, source}, for csp_violations().
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(
+    {directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile || ""}));
+"""
 READY_TIMEOUT_MS = 90_000  # a cold boot takes ~5 s; CI machines are noisy
 
 
@@ -94,6 +101,7 @@ def launch(playwright):
 def new_page(browser, cache_root: Path, **context_options):
     """A fresh context (empty HTTP cache and IndexedDB: a cold start) with its Watch."""
     context = browser.new_context(service_workers="block", **context_options)
+    context.add_init_script(CSP_RECORDER)
     page = context.new_page()
     watch = Watch(cache_root)
     watch.attach(context, page)
@@ -131,3 +139,23 @@ def ink_pixels(page, selector: str = "#pad") -> int:
         for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
         return n;
     }""", selector)
+
+
+def csp_violations(page) -> list[dict]:
+    """The CSP violations the page reported so far: [{directive, blocked, source}] (see CSP_RECORDER)."""
+    return page.evaluate("window.__cspViolations || []")
+
+
+INLINE_PROBE = """() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__inlineRan = true";
+    document.head.append(script);
+    return new Promise((done) => setTimeout(() => done(window.__inlineRan === true), 100));
+}"""
+
+
+def inline_script_runs(page) -> bool:
+    """Inject an inline <script> into the page; whether it ran (under the page's CSP it must not).
+
+    Takes anything with Playwright's `evaluate(function source)`, so other engines' drivers can pass an adapter."""
+    return page.evaluate(INLINE_PROBE)

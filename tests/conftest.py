@@ -20,26 +20,38 @@ def cache_root():
     return build_runtime.cache_root()
 
 
-@pytest.fixture(scope="session")
-def site_url():
-    server, url = webserver.start()
-    yield url
-    server.shutdown()
+STUB_PREFIX = "/_facts_stub"  # where the site server also answers as the facts stub (same origin)
 
 
 @pytest.fixture(scope="session")
 def facts_stub():
-    """A Numbers-API stand-in on loopback, in its normal mode, for tests that draw (each drawing asks for a fact)."""
+    """A Numbers-API stand-in on loopback, in its normal mode, for tests that draw (each drawing asks for a fact).
+
+    It answers on its own port (`facts_stub.base_url`) and on the site's origin (`stub_base`): the page's CSP lets
+    it fetch only from its own origin and the CDN, so the browser tests use the latter."""
     from tests.facts_stub import FactsStub
 
     with FactsStub() as stub:
         yield stub
 
 
+@pytest.fixture(scope="session")
+def site_url(facts_stub):
+    server, url = webserver.start(routes={STUB_PREFIX + "/": lambda rest: facts_stub.answer("/" + rest)})
+    yield url
+    server.shutdown()
+
+
 @pytest.fixture
-def app_query(facts_stub):
+def stub_base(site_url, facts_stub):
+    """The facts stub on the site's own origin, as a `?facts=` loopback override: http://127.0.0.1:PORT/_facts_stub"""
     facts_stub.mode = "normal"
-    return "facts=" + facts_stub.base_url
+    return site_url.rstrip("/") + STUB_PREFIX
+
+
+@pytest.fixture
+def app_query(stub_base):
+    return "facts=" + stub_base
 
 
 @pytest.fixture(scope="session")

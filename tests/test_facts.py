@@ -512,10 +512,13 @@ def test_unknown_kind_is_rejected():
 @pytest.mark.parametrize("override, expected", [
     (None, "/numbers"),
     ("", "/numbers"),
-    ("https://facts.example.org/numbers", "https://facts.example.org/numbers"),
-    ("https://facts.example.org/numbers/", "https://facts.example.org/numbers"),
-    ("HTTPS://facts.example.org:8443", "HTTPS://facts.example.org:8443"),
+    ("https://facts.example.org/numbers", "/numbers"),  # a crafted link: another site's words in this one's voice
+    ("https://evil.example/numbers/", "/numbers"),
+    ("HTTPS://facts.example.org:8443", "/numbers"),
     ("http://127.0.0.1:8123", "http://127.0.0.1:8123"),
+    ("http://127.0.0.1:8123/", "http://127.0.0.1:8123"),
+    ("https://127.0.0.1:8443/numbers", "https://127.0.0.1:8443/numbers"),
+    ("HTTP://LOCALHOST:5000", "HTTP://LOCALHOST:5000"),
     ("http://127.8.9.10:1", "http://127.8.9.10:1"),
     ("http://localhost:5000/api", "http://localhost:5000/api"),
     ("http://[::1]:9000", "http://[::1]:9000"),
@@ -539,8 +542,68 @@ def test_unknown_kind_is_rejected():
     ("/other", "/numbers"),
     ("ftp://127.0.0.1", "/numbers"),
 ])
-def test_resolve_base_accepts_only_https_or_loopback(override, expected):
+def test_resolve_base_accepts_only_loopback_overrides(override, expected):
     assert facts.resolve_base(override) == expected
+
+
+def test_resolve_base_falls_back_to_the_configured_base():
+    assert facts.resolve_base("https://evil.example", "https://facts.example.org/n") == "https://facts.example.org/n"
+    assert facts.resolve_base(None, None) is None
+    assert facts.resolve_base("http://127.0.0.1:9", None) == "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", ("/numbers", "")),
+    ("[facts]\n", ("/numbers", "")),
+    ('[facts]\nbase = "/numbers"\n', ("/numbers", "")),
+    ('[facts]\nbase = "/api/numbers/"\n', ("/api/numbers", "")),
+    ('[facts]\nbase = "https://facts.example.org/numbers/"\n', ("https://facts.example.org/numbers", "")),
+    ('[facts]\nbase = "http://localhost:8001"\n', ("http://localhost:8001", "")),
+    ('[facts]\nbase = ""\n', (None, "")),
+])
+def test_configured_base_reads_site_toml(text, expected):
+    assert facts.configured_base(text) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[facts]\nbase = "http://numbersapi.com"\n', "is not a same-origin path"),
+    ('[facts]\nbase = "//evil.example/numbers"\n', "is not a same-origin path"),
+    ('[facts]\nbase = "/"\n', "is not a same-origin path"),
+    ('[facts]\nbase = "javascript:alert(1)"\n', "is not a same-origin path"),
+    ('[facts]\nbase = "https://u@facts.example.org"\n', "is not a same-origin path"),
+    ('[facts]\nbase = 7\n', "is not a same-origin path"),
+    ('facts = 1\n', "must be a table"),
+    ('[facts\n', "not valid TOML"),
+])
+def test_a_bad_site_toml_means_offline_facts_and_says_why(text, words):
+    base, problem = facts.configured_base(text)
+    assert base is None and words in problem and "site.toml" in problem
+
+
+def test_the_shipped_site_toml_uses_the_sites_own_proxy():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "site.toml").read_text(encoding="utf-8")
+    assert facts.configured_base(text) == (facts.DEFAULT_BASE, "")
+
+
+def test_source_line_names_any_other_host():
+    live, offline = facts.Fact("7 is.", 7, "trivia", "api"), facts.Fact("7 is.", 7, "trivia", "offline")
+    assert facts.source_line(live, "/numbers") == "from the Numbers API"
+    assert facts.source_line(live, "https://facts.example.org:8443/n") == \
+        "from facts.example.org:8443 (a facts server on another host)"
+    assert facts.source_line(live, "http://127.0.0.1:9") == "from 127.0.0.1:9 (a facts server on another host)"
+    assert facts.source_line(offline, "/numbers") == "from Digit Factoid's own facts (offline)"
+    assert facts.source_line(offline, None, "site.toml: bad") == \
+        "from Digit Factoid's own facts (offline) — site.toml: bad"
+
+
+def test_no_base_means_the_offline_fact_without_asking():
+    async def fetch_text(url, timeout):
+        raise AssertionError("asked %s" % url)
+
+    fact = run(facts.get_fact(7, "trivia", fetch_text, base=None))
+    assert fact.source == "offline" and "site.toml" in fact.note
 
 
 def test_api_url():

@@ -88,8 +88,8 @@ def numbers(x, y, models, count, rng):
     the mean of both nets' probabilities): count right, digit-level and number-level accuracy, the digits read
     by the CNN. Returns seconds per canvas for each way, and canvases."""
     model = models["cnn"]
-    ways = {"geometry only": None, "CNN as reader": model.read}
-    page = model.predict_proba
+    ways = {"geometry only": None, "CNN as reader": net.reader([model])}
+    page = ways["CNN as reader"]
     if "mlp" in models:
         ways["both as reader"] = page = net.reader([model, models["mlp"]])
     seconds = dict.fromkeys(ways, 0.0)
@@ -107,7 +107,8 @@ def numbers(x, y, models, count, rng):
                 seconds[way] += time.perf_counter() - start
                 if len(pieces) == length:
                     right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())
-                    shown = (page(np.stack(pieces))[:, :10].argmax(1) == y[indices]).all()
+                    # the page's reading: the best of every symbol (digits are the first ten), not of digits only
+                    shown = (page(np.stack(pieces))[:, :-1].argmax(1) == y[indices]).all()
                     tally[way] += (1, right, right == length, shown)
         for way, (counted, digits_right, numbers_right, shown_right) in tally.items():
             print("  %d digits, %-14s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
