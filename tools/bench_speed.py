@@ -165,7 +165,7 @@ def main(argv=None):
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
         if args.calc:
             context, page, watch = browser.new_page(chromium, cache_root)
-            watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT")
+            watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
             browser.open_app(page, url, query[1:])
             calculator(page, args.sums)
             watch.check_page(page)
