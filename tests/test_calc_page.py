@@ -86,3 +86,11 @@ def test_a_plain_number_still_works_as_before(app):
     state = draw_sum(app, "12")
     assert (state["read"], state["value"], state["error"], state["line"]) == ("12", "", "", "12")
     wait_for_fact_about(app, "12")
+
+
+def test_a_fraction_is_exact_and_the_fact_card_says_facts_are_about_whole_numbers(app):
+    state = draw_sum(app, "7÷3=")
+    assert (state["read"], state["value"], state["error"]) == ("7÷3=", "7/3", "")
+    assert "2.3333" in state["line"]
+    app.wait_for_function("document.querySelector('#fact').textContent.includes('whole numbers')", timeout=20_000)
+    assert app.evaluate(FACT_NUMBER) == ""
