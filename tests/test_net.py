@@ -241,7 +241,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 # The committed weights: they verify against the manifest and meet the issue's floors.
 
-COMMITTED = {"cnn": 0.995, "mlp": 0.985}
+COMMITTED = {"cnn": 0.995, "mlp": 0.990}  # issue 10 floors
 
 
 @pytest.mark.parametrize("name", sorted(COMMITTED))
