@@ -219,7 +219,7 @@ def show_answer(shown):
     parts = []
     if value:
         equals, result = document.createElement("span"), document.createElement("b")
-        equals.className, equals.textContent, result.textContent = "equals", "=", value
+        equals.className, equals.textContent, result.textContent = "equals", " = ", value
         parts = [equals, result]
         if shown.decimal:
             decimal = document.createElement("small")

@@ -41,7 +41,7 @@ OPERATORS = {
 # smaller than digits, brackets taller, as people write them.
 SIZES = {"+": (0.65, 0.65), "-": (0.65, 0.0), "×": (0.55, 0.55), "÷": (0.65, 0.7), "=": (0.65, 0.45),
          "(": (0.32, 1.25), ")": (0.32, 1.25)}
-GAPS = {"digit": 0.18, "operator": 0.24, "bracket": 0.14}  # space before/after a symbol, in digit heights
+GAPS = {"digit": 0.25, "operator": 0.4, "bracket": 0.25}  # space before/after a symbol, in digit heights: the pen is thick
 ALIASES = {"*": "×", "/": "÷"}
 DIGIT_WIDTH = 0.6   # of the digit's height
 PAD_ASPECT = 1.5    # the pad's width / height (static/app.css: aspect-ratio 3 / 2)
