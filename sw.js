@@ -12,11 +12,12 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "20834f599fbb655c";
+const VERSION = "b42bf42ad51f23b3";
 const PRECACHE = [
-  ["./", "bb790e859899db7f7b9bd4d526b4836cee33d8ce69df3a3e19b59a6e635376b1"],
+  ["./", "2a920988f9301677ac4de7df0967c4f0e913b64fb3673fdf486a2c71db6b583a"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
-  ["py/app.py", "e4b8145c86870860bf6ecc0b955605e9b893776948759cee5b01137ac7bfb1a6"],
+  ["py/answer.py", "1cf4a4c4c5415857408e6f106bdbb0fbd26fda772f9cafc3bb6f0ad57baba691"],
+  ["py/app.py", "f1ddad0fa0cbac86700d135aef0506f6df6c3467d5c2fcbdfd93307f59a78e2d"],
   ["py/calc.py", "04cbe3c767b8040aa6161c3657fb715ecf15673c4ad8479f1be9d9367815c63d"],
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/grammar.py", "5b4eb2783efe8607f5d28a7bc6ed120cdd33c9e8bcf08109775da9bbddab2d86"],
@@ -25,15 +26,15 @@ const PRECACHE = [
   ["py/net.py", "7075aaafbebf6ab71dd4b36b6411cb7561c8a6dfc43a7251b2ee5626a0848a12"],
   ["py/preprocess.py", "e0461d310acc31d51c9748164b9d0a237d49c882f076a273fce1351401db869c"],
   ["py/segment.py", "f1455cf74f808be7688fb64a8be0891256876f4b6be0fd9fbb42c2e9d4dd6ae1"],
-  ["pyscript.toml", "6cd645d301575b8c465f95a43d5187f603df590bb52f8af9797f3df5b099bbc0"],
+  ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
-  ["static/app.css", "0c9debc932f3bf7a2353d7753ceaeb5b55ec53c78d8ff7cef38ef60dad9e96fa"],
+  ["static/app.css", "9d21e018d65de35fa465100a9dabec32a05ccf70dde198c70766070f71ba1f15"],
   ["static/boot.js", "8c4add689b23d4c17aa16e9f4d0c98dd2a1922525ea349b7f9b8663027957d3b"],
   ["static/icon-192.png", "bf81326387582e1005d63c971fb93e6e21d44c956ae81a09416f59f8bc5822d6"],
   ["static/icon-512.png", "862e53d947f661b446d0b7c183eef86ba9af867022879eac617da2635fdb33ae"],
   ["static/icon-maskable-512.png", "ea8d55e2e2f240274629a789e50dc5161833d9e7ad67e6edc1e4e211a0f96e3e"],
   ["static/icon.svg", "9b7b9a5c9f55d1846ae78da1c5d959e7bc075161a440050ebf52cd2acfbdd20d"],
-  ["static/pad.js", "fcbfc45b8b02a1ad99f8be6a40a8d2be98cebf72446d415aa5ea4c84387e4c60"],
+  ["static/pad.js", "7abb7a3eb255d4a015332c2852556646c40440e37ad54f952a36bb1a673a7df5"],
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],

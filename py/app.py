@@ -1,10 +1,11 @@
 """The page's UI module: the only Python that touches the DOM.
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
-each change of the drawing pad (static/pad.js: `pad:change` on #pad, coalesced), it reads the pad's pixels,
-segments them into digits (preprocess), runs both networks (net), shows the number, each net's reading and
-probabilities, the 28x28 images the nets saw, and a fact about the number (facts). Each image the nets saw is a
-button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py),
+each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
+segments them into symbols (segment), runs both networks (net), reads the symbols as a number or a sum and
+works it out (answer: grammar + calc), shows that, each net's reading and probabilities of every label, the
+28x28 images the nets saw, and a fact about the number or the sum's result (facts). Each image the nets saw is a
+button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py).
 where a button per symbol (#inside-correct) teaches both nets what it really is (learn.py); the personal changes
 are kept in localStorage (body[data-learned] counts them), exported as .npz, or forgotten (#forget).
 Everything it computes comes from the pure modules beside it; this file only reads and writes the page. Text is
@@ -20,7 +21,6 @@ NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th outp
 WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
 NETS = ("cnn", "mlp")
 SITE_SETTINGS = "site.toml"  # the self-hoster's settings (pyscript.toml [files] puts it here)
-BAR_PX = 40  # height of a 100 % bar (static/app.css gives the chart room for it and the labels)
 
 models = {}
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
@@ -31,6 +31,7 @@ state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "sy
          "batch": None, "inside": None, "opener": None, "learner": None}
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
+templates = {}  # bar chart templates by label set (bar_chart)
 
 
 def element(id_):
@@ -79,7 +80,7 @@ def boot():
     restore_learned()
     if state["learner"] is None:  # ready the learner (replay set) while the person draws, not at the first click
         asyncio.get_event_loop().call_later(1.0, learner)
-    set_status("Ready — draw a digit. Both networks run in your browser.", "ready")
+    set_status("Ready — draw a number or a sum. Both networks run in your browser.", "ready")
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
         predict()
@@ -160,6 +161,9 @@ def predict():
     element("number").dataset.strokes = str(window.pad.strokeCount())
     try:
         digits = [] if window.pad.isEmpty() else read_pad()
+        import answer
+
+        digits = digits[:answer.MAX_PIECES]  # bounded work: more pieces than a sum may have is too long anyway
         if not digits:
             show_empty()
             return
@@ -174,7 +178,7 @@ def predict():
                          for name, out in outputs.items()}
         state["symbols"] = symbols
         state["batch"] = batch
-        show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]))
+        show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]), outputs)
         if state["inside"] is not None:  # the panel follows the drawing while it is open
             show_inside(min(state["inside"], len(batch) - 1))
         window.requestAnimationFrame(painted)
@@ -205,7 +209,8 @@ def reading(probabilities):
 def show_empty():
     element("number").dataset.value = ""
     element("number").textContent = "?"
-    verdict("Draw a digit to begin.", "")
+    show_answer(None)
+    verdict("Draw a digit, a number or a sum to begin.", "")
     for name in NETS:
         box = element(name)
         box.dataset.digits = ""
@@ -230,74 +235,132 @@ def verdict(text, kind):
     node.className = "verdict " + kind
 
 
-def show_reading(batch, probabilities, rejected=None):
-    """rejected: (N,) the CNN's "not one digit" probability of each digit, or None."""
+def show_reading(batch, probabilities, rejected=None, outputs=None):
+    """probabilities: {net: (N, S) over state["symbols"]}; rejected: (N,) the CNN's "not one symbol" probability
+    of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars)."""
+    import answer
+
     readings = {name: reading(p) for name, p in probabilities.items()}
     combined = average(probabilities)
-    number, confidence = reading(combined)
+    shown = answer.read(combined, state["symbols"])  # the grammar picks a valid sum where the best labels are not
     node = element("number")
-    node.dataset.value = number
-    node.textContent = number
+    node.dataset.value = shown.reading
+    node.textContent = shown.expression
+    show_answer(shown)
     for name in NETS:
-        show_net(name, readings[name], probabilities[name])
-    show_seen(batch, number)
-    explain(number, confidence, readings, combined, rejected)
-    if number.isdigit():
-        request_fact(number)
-    else:  # symbols other than digits: no number to tell a fact about
-        set_fact_idle()
+        rows = (probabilities[name], state["symbols"]) if outputs is None else \
+            answer.label_rows(models[name], outputs[name], state["symbols"])
+        show_net(name, readings[name], *rows)
+    show_seen(batch, shown.reading)
+    explain(shown, reading(combined)[1], readings, combined, rejected)
+    show_fact_for(shown)
 
 
-def explain(number, confidence, readings, combined, rejected):
+def show_answer(shown):
+    """The value beside the expression (#answer), or what is wrong (#answer-note); shown None: nothing drawn."""
+    line, node, note = element("reading-line"), element("answer"), element("answer-note")
+    value, error = (shown.value, shown.error) if shown else ("", "")
+    node.dataset.value, node.dataset.error = value, error
+    parts = []
+    if value:
+        equals, result = document.createElement("span"), document.createElement("b")
+        equals.className, equals.textContent, result.textContent = "equals", " = ", value
+        parts = [equals, result]
+        if shown.decimal:
+            decimal = document.createElement("small")
+            decimal.textContent = shown.decimal
+            parts.append(decimal)
+    node.replaceChildren(*parts)
+    note.textContent = shown.message if shown and error else ""
+    note.dataset.error = error
+    line.dataset.kind = ("empty" if not shown or not shown.reading else "error" if error else
+                         "plain" if shown.plain else "sum")
+    # The line's length sets its type size (static/app.css): long sums get smaller, never cut.
+    text = answer_line(shown)
+    line.style.setProperty("--chars", str(max(3, len(text))))
+
+
+def answer_line(shown):
+    import answer
+
+    return answer.display(shown) if shown and shown.reading else "?"
+
+
+def explain(shown, confidence, readings, combined, rejected):
+    number = shown.argmax  # what the nets' best labels say, before the grammar
     if rejected is not None and rejected.max() > NOT_A_DIGIT:
-        where = "" if len(number) == 1 else " (digit %d)" % (int(rejected.argmax()) + 1)
-        verdict("Hmm — that doesn't look like a digit to the CNN%s. Try drawing it again." % where, "unsure")
+        where = "" if len(number) == 1 else " (symbol %d)" % (int(rejected.argmax()) + 1)
+        text, kind = ("Hmm — that doesn't look like a digit or a sign to the CNN%s. Try drawing it again." % where,
+                      "unsure")
     elif confidence < CONFIDENT:
         index = int(combined.max(axis=1).argmin())
         first, second = [state["symbols"][int(d)] for d in combined[index].argsort()[::-1][:2]]
         where = "" if len(number) == 1 else " (symbol %d)" % (index + 1)
-        verdict("Not sure — %s or %s?%s Try drawing it a bit clearer." % (first, second, where), "unsure")
+        text, kind = "Not sure — %s or %s?%s Try drawing it a bit clearer." % (first, second, where), "unsure"
     elif all(readings[name][0] == number for name in NETS):
-        verdict("Both networks agree.", "agree")
+        text, kind = "Both networks agree.", "agree"
     else:
-        verdict("The networks disagree — CNN: %s, MLP: %s." % (readings["cnn"][0], readings["mlp"][0]),
-                "disagree")
+        text, kind = ("The networks disagree — CNN: %s, MLP: %s." % (readings["cnn"][0], readings["mlp"][0]),
+                      "disagree")
+    import answer
+
+    note = answer.grammar_note(shown, number)
+    verdict(text + (" " + note if note else ""), kind)
 
 
-def show_net(name, net_reading, probabilities):
+def show_net(name, net_reading, probabilities, labels=None):
+    """probabilities: (N, L) of `labels` (default state["symbols"]), one bar chart per piece."""
+    import calc
+
     digits, confidence = net_reading
     box = element(name)
     box.dataset.digits = digits
     box.dataset.confidence = "%.4f" % confidence
-    box.querySelector(".net-digits").textContent = digits
+    box.querySelector(".net-digits").textContent = calc.pretty(digits)
     box.querySelector(".net-conf").textContent = "%d%% sure" % round(100 * confidence)
-    charts = [bar_chart(p) for p in probabilities]
+    labels = labels or state["symbols"]
+    charts = [bar_chart(p, labels) for p in probabilities]
     box.querySelector(".bars").replaceChildren(*charts)
 
 
-def bar_chart(probabilities):
-    """One symbol's probabilities over state["symbols"] as a row of bars; the top 3 are labelled with
-    percentages."""
-    figure = document.createElement("figure")
-    chart = document.createElement("div")
-    chart.className = "chart"
-    symbols = state["symbols"]
-    ranked = [int(d) for d in probabilities.argsort()[::-1]]
-    caption = document.createElement("figcaption")
-    caption.textContent = " · ".join("%s: %d%%" % (symbols[d], round(100 * float(probabilities[d])))
-                                     for d in ranked[:3])
-    figure.append(chart, caption)
-    for digit in range(len(symbols)):
-        bar = document.createElement("div")
-        bar.className = "bar best" if digit == ranked[0] else ("bar near" if digit in ranked[1:3] else "bar")
-        track, fill = document.createElement("span"), document.createElement("i")
-        fill.style.height = "%dpx" % max(2, round(BAR_PX * float(probabilities[digit])))
-        track.append(fill)
-        label = document.createElement("b")
-        label.textContent = symbols[digit]
-        bar.append(track, label)
-        chart.append(bar)
+def bar_chart(probabilities, labels):
+    """One piece's probabilities over `labels` as a row of bars; the top 3 are named with percentages.
+
+    A copy of one template per label set, its bars' heights and colours set by one style string
+    (answer.chart_style): a few calls into the DOM per chart instead of ten per bar, so the longest reading
+    (answer.MAX_PIECES pieces, every label, two nets) stays cheap."""
+    import answer
+
+    figure = chart_template(labels).cloneNode(True)
+    figure.firstChild.style.cssText = answer.chart_style(probabilities, labels)
+    figure.lastChild.textContent = answer.caption(probabilities, labels)
     return figure
+
+
+def chart_template(labels):
+    """The empty chart for `labels` (built once per label set): bar k's height is var(--hk) (a share of the
+    chart's height, --chart-h), its colour var(--ck) and its label's colour var(--tk); static/app.css gives the
+    defaults."""
+    import answer
+
+    key = tuple(labels)
+    if key not in templates:
+        figure, chart = document.createElement("figure"), document.createElement("div")
+        chart.className = "chart"
+        for k, label in enumerate(labels):
+            bar, track, fill, text = (document.createElement(tag) for tag in ("div", "span", "i", "b"))
+            bar.className = "bar"
+            fill.style.cssText = "height: max(2px, var(--h%d, 0%%)); background: var(--c%d, var(--bar))" % (k, k)
+            text.style.cssText = "color: var(--t%d, var(--muted))" % k
+            text.textContent = label
+            if label == answer.REJECT_LABEL:
+                bar.title = "not one symbol"
+            track.append(fill)
+            bar.append(track, text)
+            chart.append(bar)
+        figure.append(chart, document.createElement("figcaption"))
+        templates[key] = figure
+    return templates[key]
 
 
 def paint(canvas, image):
@@ -552,13 +615,23 @@ def on_kind_change(event):
         request_fact(state["number"], force=True)
 
 
-def set_fact_idle():
+def show_fact_for(shown):
+    """A fact about the number or the sum's whole result; otherwise the card says why there is none."""
+    if shown.fact is not None:
+        request_fact(str(shown.fact))
+    elif shown.error:
+        set_fact_idle("A fact about the result will appear once the sum can be worked out.")
+    else:
+        set_fact_idle(shown.fact_note)
+
+
+def set_fact_idle(text="A fact about your number will appear here."):
     state["number"] = ""
     state["generation"] += 1
     fact = element("fact")
     fact.dataset.source = ""
     fact.dataset.number = ""
-    fact.textContent = "A fact about your number will appear here."
+    fact.textContent = text
     element("fact-source").textContent = ""
 
 
@@ -639,6 +712,12 @@ def bench(repeats=200):
     result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
     if not window.pad.isEmpty():
         result["preprocess_ms"] = per_call(read_pad, max(1, repeats // 10))
+    # The bar charts of the longest reading (answer.MAX_PIECES pieces, every label): the page's DOM work bound.
+    import answer
+
+    labels = list(state["symbols"]) + [answer.REJECT_LABEL]
+    rows = np.random.default_rng(1).dirichlet(np.ones(len(labels)), answer.MAX_PIECES).astype(np.float32)
+    result["bars_longest_ms"] = per_call(lambda: [bar_chart(row, labels) for row in rows], 2)
     return json.dumps(result)
 
 

@@ -24,7 +24,8 @@ function createPad(canvas) {
     c.lineJoin = "round";
     c.strokeStyle = INK;
     c.fillStyle = INK;
-    if (points.length === 1) {
+    // A tap (every point in one place: the dots of ÷) is a dot; a zero-length line would draw nothing.
+    if (points.every((p) => p[0] === points[0][0] && p[1] === points[0][1])) {
       c.beginPath();
       c.arc(points[0][0] * scale, points[0][1] * scale, c.lineWidth / 2, 0, 2 * Math.PI);
       c.fill();

@@ -54,7 +54,8 @@ def test_both_nets_report_digits_and_confidence(app):
         box = app.locator("#" + name)
         assert len(box.get_attribute("data-digits")) == 1
         assert 0.0 < float(box.get_attribute("data-confidence")) <= 1.0
-        assert box.locator(".bar").count() == 10
+        # bars for every label: the 17 symbols, then "not one symbol"
+        assert box.locator(".bar b").all_inner_texts() == list("0123456789+-×÷=()?")
     assert app.locator("#seen canvas").count() == 1
 
 

@@ -13,6 +13,9 @@ Prints medians of:
 - click on an image in "what the nets saw" -> look-inside panel painted ("inside-click" -> "inside-painted");
 - a correction: click on a label button in the panel -> both nets taught, the drawing read again and painted
   ("learn-click" -> "learn-painted"; issue 12: <= 300 ms), the first one apart (it reads the replay set);
+- the calculator (`--calc` runs only this part): pointer-up on the last stroke of a 9-symbol sum -> its reading
+  painted (issue 11 floor: <= 50 ms), and of worst-case drawings (300 dots; a 30-symbol sum; a 30-zigzag
+  scribble; issue 11: <= 150 ms), with the time Python spent reading and showing it (measure "predict");
 - memory after 10, 100 and 1,000 predictions (draw/clear cycles): JS heap, wasm heap, live Python objects.
 Not a test: numbers vary with the machine; compare the ratios.
 """
@@ -118,6 +121,60 @@ def click_to_learned(page, digit):
     return ms
 
 
+NINE_SYMBOLS = "12+7×3-45"  # its last symbol is one stroke: one pointer-up, one reading
+THIRTY_SYMBOLS = "12+34×56-78÷9+(10-2)×3-45÷5+6="  # 30 symbols
+
+
+def worst_drawings():
+    """{name: strokes} of the drawings that make the most work for the page."""
+    import random
+
+    rng = random.Random(0)
+    dots = [[(rng.uniform(0.03, 0.97), rng.uniform(0.05, 0.95))] for _ in range(300)]
+    zigzag = [[(0.03 + 0.94 * i / 60, 0.3 if i % 2 else 0.7) for i in range(61)]]
+    return {"300 dots": dots, "30-symbol sum": strokes.expression(THIRTY_SYMBOLS),
+            "30-zigzag scribble": zigzag}
+
+
+def last_stroke_to_paint(page, drawn):
+    """(ms from the last stroke's pointer-up to its reading painted, ms of Python's "predict" for it). The
+    strokes before it are drawn and read first, so only the last reading is timed."""
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#number').dataset.value === ''")
+    settled = "document.querySelector('#number').dataset.strokes == window.pad.strokeCount()"
+    if len(drawn) > 1:
+        browser.draw(page, drawn[:-1])
+        page.wait_for_function(settled, timeout=600_000)
+        page.wait_for_timeout(100)
+    page.evaluate("performance.clearMarks(); performance.clearMeasures()")
+    browser.draw(page, drawn[-1:])
+    page.wait_for_function(settled + " && performance.getEntriesByName('prediction-painted').length > 0",
+                           timeout=60_000)
+    return page.evaluate("""() => [
+        performance.getEntriesByName('prediction-painted').pop().startTime
+            - performance.getEntriesByName('stroke-end').pop().startTime,
+        performance.getEntriesByName('predict').pop().duration]""")
+
+
+def calculator(page, repeats):
+    """Print the calculator's timings (see the module docstring)."""
+    runs = [last_stroke_to_paint(page, strokes.expression(NINE_SYMBOLS, jitter=0.02, seed=i))
+            for i in range(repeats)]
+    shown = page.evaluate("[document.querySelector('#number').dataset.value, "
+                          "document.querySelector('#answer').dataset.value]")
+    print("pointer-up -> 9-symbol sum painted: median %.1f ms, max %.1f ms (Python median %.1f ms; %d drawings, "
+          "last read as %s = %s; issue 11 floor: <= 50 ms)"
+          % (statistics.median(r[0] for r in runs), max(r[0] for r in runs),
+             statistics.median(r[1] for r in runs), len(runs), shown[0], shown[1] or "-"))
+    bars = json.loads(page.evaluate("window.digitFactoidBench(1)"))["bars_longest_ms"]
+    print("bar charts of the longest reading (41 pieces, every label, one net): %.1f ms" % bars)
+    for name, drawn in worst_drawings().items():
+        ms, python = last_stroke_to_paint(page, drawn)
+        read = page.evaluate("document.querySelector('#number').dataset.value")
+        print("worst case, %s: last pointer-up -> painted %.1f ms (Python %.1f ms; %d pieces read; issue 11: "
+              "<= 150 ms)" % (name, ms, python, len(read)))
+
+
 def memory(page):
     page.evaluate("window.gc && window.gc()")
     numbers = json.loads(page.evaluate("window.digitFactoidMemory()"))
@@ -132,6 +189,8 @@ def main(argv=None):
     parser.add_argument("--strokes", type=int, default=20, help="drawings timed from pointer-up to paint")
     parser.add_argument("--opens", type=int, default=20, help="look-inside panels timed from click to paint")
     parser.add_argument("--corrections", type=int, default=10, help="corrections timed from click to paint")
+    parser.add_argument("--calc", action="store_true", help="only the calculator's timings")
+    parser.add_argument("--sums", type=int, default=10, help="9-symbol sums timed from pointer-up to paint")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -143,6 +202,17 @@ def main(argv=None):
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
+        if args.calc:
+            context, page, watch = browser.new_page(chromium, cache_root)
+            watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
+            browser.open_app(page, url, query[1:])
+            calculator(page, args.sums)
+            watch.check_page(page)
+            for problem in watch.problems():
+                print("page problem: " + problem)
+            chromium.close()
+            server.shutdown()
+            return 0
         app, floor, total, weights, first, second, how = [], [], [], [], [], [], []
         for run in range(args.runs):  # interleaved, so all see the same machine load
             print("run %d of %d…" % (run + 1, args.runs), file=sys.stderr)
@@ -184,6 +254,7 @@ def main(argv=None):
                   % (learned[0], statistics.median(learned[1:]), max(learned[1:]), args.corrections))
         page.click("#forget")
         page.wait_for_function("document.body.dataset.learned === '0'")
+        calculator(page, args.sums)
 
         checkpoints, done, baseline = [c for c in (10, 100, args.cycles) if 0 < c <= args.cycles], 0, None
         for target in checkpoints:

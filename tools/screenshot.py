@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=860)
     parser.add_argument("--mobile", action="store_true", help="a 390x844 phone viewport")
-    parser.add_argument("--number", default="", help="digits to draw before the shot")
+    parser.add_argument("--number", default="", help="digits or a sum (12+7×3=) to draw before the shot")
     parser.add_argument("--query", default="", help="query string for the page, e.g. facts=http://127.0.0.1:9/")
     parser.add_argument("--wait", type=float, default=0.0, help="extra seconds to wait before the shot")
     args = parser.parse_args(argv)
