@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "b42bf42ad51f23b3";
+const VERSION = "4e4a1762b38bd8f1";
 const PRECACHE = [
   ["./", "2a920988f9301677ac4de7df0967c4f0e913b64fb3673fdf486a2c71db6b583a"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "44284e50819b0d064de4e76dd8ab01e2780355500aaf901b489acc336067a199"],
   ["py/net.py", "7075aaafbebf6ab71dd4b36b6411cb7561c8a6dfc43a7251b2ee5626a0848a12"],
   ["py/preprocess.py", "e0461d310acc31d51c9748164b9d0a237d49c882f076a273fce1351401db869c"],
-  ["py/segment.py", "f1455cf74f808be7688fb64a8be0891256876f4b6be0fd9fbb42c2e9d4dd6ae1"],
+  ["py/segment.py", "d800bb72704a3155903e251b03bbf6781bd00b5ab33247f55954398501465e4e"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "9d21e018d65de35fa465100a9dabec32a05ccf70dde198c70766070f71ba1f15"],
@@ -34,7 +34,7 @@ const PRECACHE = [
   ["static/icon-512.png", "862e53d947f661b446d0b7c183eef86ba9af867022879eac617da2635fdb33ae"],
   ["static/icon-maskable-512.png", "ea8d55e2e2f240274629a789e50dc5161833d9e7ad67e6edc1e4e211a0f96e3e"],
   ["static/icon.svg", "9b7b9a5c9f55d1846ae78da1c5d959e7bc075161a440050ebf52cd2acfbdd20d"],
-  ["static/pad.js", "7abb7a3eb255d4a015332c2852556646c40440e37ad54f952a36bb1a673a7df5"],
+  ["static/pad.js", "f31003c3ac9797bb36f047e6061d81992c91b9cfcf21c98f13b4885688d04c28"],
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],

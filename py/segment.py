@@ -21,7 +21,8 @@ import numpy as np
 from preprocess import Pieces, _as_ink, _box_of, _crop, _digit_components, _grown, _normalize, _stroke_width
 
 # --- Every threshold, in one place -------------------------------------------------------------------------
-DOT_SIZE = 0.05                       # a piece this small (share of the short side) is kept even if light: a dot
+DOT_SIZE = 0.03                       # a piece this large (share of the short side) is kept even if light: a dot
+MAX_PIECES = 60                       # at most this many pieces are grouped (the page reads at most 41 symbols)
 FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the tallest is a fragment ...
 ATTACH_GAP = 0.35                     # ... and joins the digit whose ink is within this share of the height ...
 ATTACH_OVERLAP = 0.3                  # ... and over or under which this share of its width lies (else: a symbol
@@ -62,13 +63,25 @@ def _components(pieces: Pieces, short_side: int) -> list[int]:
         return []
     sizes = np.maximum(pieces.box[:, 2] - pieces.box[:, 0], pieces.box[:, 3] - pieces.box[:, 1])
     dots = np.nonzero(sizes >= DOT_SIZE * short_side)[0].tolist()
-    return sorted(set(kept) | set(dots))
+    found = sorted(set(kept) | set(dots))
+    if len(found) > MAX_PIECES:  # bounded work for a drawing of hundreds of dots: its heaviest pieces
+        found = sorted(sorted(found, key=lambda c: -pieces.mass[c])[:MAX_PIECES])
+    return found
 
 
 def _attaches(box, unit_box) -> bool:
     """Does a fragment lie over or under a unit (its x-extent within the unit's, ATTACH_OVERLAP of it)?"""
     overlap = min(box[2], unit_box[2]) - max(box[0], unit_box[0])
     return overlap >= ATTACH_OVERLAP * max(box[2] - box[0], 1)
+
+
+def _near(box, unit_boxes, reach) -> bool:
+    """Can a fragment join a unit: does it lie over or under it (_attaches), with the boxes' gap (a bound on the
+    ink's distance, cheap to test first) within reach?"""
+    unit_box = _union(unit_boxes.min(axis=0), unit_boxes.max(axis=0))
+    dx = max(unit_box[0] - box[2], box[0] - unit_box[2], 0)
+    dy = max(unit_box[1] - box[3], box[1] - unit_box[3], 0)
+    return dx * dx + dy * dy <= reach * reach and _attaches(box, unit_box)
 
 
 def _without_lone_dots(pieces: Pieces, groups):
@@ -91,8 +104,9 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     outlines = [pieces.outline(c) for c in large]
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
-        gaps = [_distance(outline, other) if _attaches(box[c], _union(box[unit].min(axis=0), box[unit].max(axis=0)))
-                else np.inf for unit, other in zip(units, outlines)]
+        reach = ATTACH_GAP * height
+        gaps = [_distance(outline, other) if _near(box[c], box[unit], reach) else np.inf
+                for unit, other in zip(units, outlines)]
         nearest = int(np.argmin(gaps)) if gaps else -1
         if gaps and gaps[nearest] <= ATTACH_GAP * height:
             units[nearest].append(c)

@@ -7,7 +7,8 @@
 //
 // Events: the canvas dispatches `pad:change` (detail: {strokes}) after each finished stroke, undo and clear.
 
-const BRUSH = 1 / 14; // stroke width as a fraction of the shorter side: MNIST-like proportions
+const BRUSH = 1 / 20; // stroke width as a fraction of the shorter side: thin enough for a long sum written small
+                      // (1/14 made a 9-symbol sum touch everywhere); the nets normalize any pen
 const SNAPSHOT_SIDE = 280;
 const INK = "#111";
 
