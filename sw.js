@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "4e4a1762b38bd8f1";
+const VERSION = "a5909071c87d074e";
 const PRECACHE = [
   ["./", "2a920988f9301677ac4de7df0967c4f0e913b64fb3673fdf486a2c71db6b583a"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "9c3aa00121780c9bb27e6e2710e6c312c1724460e0a6c34a9cedef7258f09c9e"],
-  ["weights/manifest.json", "55ba8f270c35dc8042038c562c4531faeb07e5628e12036ac670bd892e8305d0"],
-  ["weights/mlp.npz", "19970096ee8a3c1693954682415266822adf8aa52cd5d353023160f1f9d5ea2a"],
+  ["weights/cnn.npz", "1cdc0726db3e50f068a58054d55ba19b413cba1b21ae5931bde5b1b0a950eec4"],
+  ["weights/manifest.json", "eebba6a42323586c696c8bffd4ee88161ee891b07c8907e58e1fc91655d76032"],
+  ["weights/mlp.npz", "d82123cbd9ada5400487e9ab62f9e6f78020543ece6a736c7659dd1a1cd8b9cd"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
