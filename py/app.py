@@ -107,17 +107,18 @@ async def warm_up():
     import facts  # noqa: F401 - imported now rather than at the first fact
     import net
     import preprocess
+    import segment
 
     pixels, width, height = made_up_drawing()
     for _ in range(WARM_UP_DRAWINGS):
         await asyncio.sleep(0.01)
         if not window.pad.isEmpty():
             return  # the person is drawing: their own predictions take over
-        digits = preprocess.segment_boxes(preprocess.from_rgba(pixels, width, height), read=read_both)
+        digits = segment.segment_boxes(preprocess.from_rgba(pixels, width, height), read=read_both)
         outputs = {name: models[name].read(np.stack([d for _, d in digits])) for name in NETS}
-        net.not_one_digit(outputs["cnn"])
-        for out in outputs.values():
-            net.digit_probabilities(out)
+        models["cnn"].rejection(outputs["cnn"])
+        for name, out in outputs.items():
+            net.aligned(models[name], models[name].symbol_probabilities(out), net.common_symbols(list(models.values())))
     window.performance.mark("warmed-up")
 
 
