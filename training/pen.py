@@ -1,7 +1,8 @@
 """Pen strokes, drawn the way the page's pad draws them: a round pen on a 280 px canvas.
 
-The pad (static/pad.js) gives Python a snapshot whose shorter side is 280 px, drawn with a round pen BRUSH = 1/14
-of it (20 px). Training and the benchmarks draw symbols the same way:
+The pad (static/pad.js) gives Python a snapshot whose shorter side is 280 px, drawn with a round pen (BRUSH, now
+1/20 of it: 14 px; the shipped nets were trained with 20 px, 1/14, and pens from 5 to 40 px in the "held" ways).
+Training and the benchmarks draw symbols the same way:
 
     trace(x28)                    an MNIST digit (uint8 (28, 28)) -> its pen strokes: skeleton -> polylines
     warp(strokes, rng, ...)       strokes slanted, rotated, squeezed and made wobbly, as hands do
@@ -15,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 CANVAS = 280
-PEN = 20                  # px: the pad's BRUSH (1/14) of its 280 px snapshot
+PEN = 20                  # px: the pad's former BRUSH (1/14) of its 280 px snapshot (the data's seed pen)
 TRACE_SCALE = 4           # skeletons are found on the digit upscaled this much (smoother lines)
 TRACE_LEVEL = 0.35        # share of full ink where MNIST's anti-aliased edge counts as ink
 # The 8 neighbours, 4-connected first: a chain prefers straight steps over diagonal shortcuts.
