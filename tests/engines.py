@@ -59,10 +59,11 @@ class EngineError(Exception):
     """The browser or its driver failed (not the page under test)."""
 
 
-def serve_offline(pages: dict[str, str] | None = None):
-    """The site in offline mode with tests/page_watch.js first in <head>; returns (server, base_url)."""
+def serve_offline(pages: dict[str, str] | None = None, routes: dict | None = None):
+    """The site in offline mode with tests/page_watch.js first in <head>; returns (server, base_url). routes: as
+    webserver.start's (the facts stub on the site's own origin, which the page's CSP allows)."""
     runtime_dir = build_runtime.ensure() / "cdn" / "cdn.jsdelivr.net"
-    return webserver.start(runtime_dir=runtime_dir, head_scripts=(WATCH_SCRIPT,), pages=pages)
+    return webserver.start(runtime_dir=runtime_dir, head_scripts=(WATCH_SCRIPT,), pages=pages, routes=routes)
 
 
 class RequestRecorder:

@@ -19,6 +19,10 @@
       problems.push("uncaught JS error: " + event.message + " (" + event.filename + ":" + event.lineno + ")");
     }
   }, true);
+  // The page's CSP blocks requests to other hosts before any proxy sees them: each one is a problem too.
+  document.addEventListener("securitypolicyviolation", (event) => {
+    problems.push("blocked by the CSP (" + event.effectiveDirective + "): " + event.blockedURI);
+  });
   addEventListener("unhandledrejection", (event) => {
     problems.push("unhandled promise rejection: " + text(event.reason));
   });

@@ -13,13 +13,15 @@ import time
 import pytest
 
 from tests import browser, engines, strokes
+from tests.conftest import STUB_PREFIX
 
 READING_TIMEOUT_S = 30
 
 
 @pytest.fixture(scope="module")
-def offline_site():
-    server, url = engines.serve_offline()
+def offline_site(facts_stub):
+    # The facts stub answers on the site's own origin too: the page's CSP refuses other ports.
+    server, url = engines.serve_offline(routes={STUB_PREFIX + "/": lambda rest: facts_stub.answer("/" + rest)})
     yield url
     server.shutdown()
 
@@ -47,7 +49,7 @@ def app(checked, offline_site, facts_stub):
     """The page, ready, with an empty pad. Loaded once per engine (the first test pays the cold start);
     later tests clear the pad instead of reloading, to keep the suite fast."""
     facts_stub.mode = "normal"
-    query = "facts=" + facts_stub.base_url
+    query = "facts=" + offline_site + STUB_PREFIX.lstrip("/")
     if checked.evaluate("location.href") != offline_site + "?" + query \
             or checked.evaluate("document.body.dataset.status") != "ready":
         checked.open_app(offline_site, query)
