@@ -22,7 +22,7 @@ from tests import browser, strokes
 from tools import build_sw, webserver
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ["index.html", "pyscript.toml", "sw.js", "manifest.webmanifest", "py", "static", "weights"]
+SITE = ["index.html", "pyscript.toml", "site.toml", "sw.js", "manifest.webmanifest", "py", "static", "weights"]
 OFFLINE_READY = "body[data-offline=ready]"
 CACHES = "caches.keys().then((names) => names.filter((name) => name.startsWith('digit-factoid-')))"
 FACT_SHOWN = "document.querySelector('#fact').dataset.source !== ''"
