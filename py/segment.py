@@ -260,8 +260,8 @@ def _group_ink(pieces: Pieces, group, array: np.ndarray, line_height: int):
 
 def _line_height(pieces: Pieces, groups) -> int:
     """The tallest group's height in px."""
-    return max(int(pieces.box[[c for unit in g for c in unit], 3].max() - pieces.box[[c for unit in g for c in unit],
-                                                                                       1].min()) for g in groups)
+    boxes = [pieces.box[[c for unit in g for c in unit]] for g in groups]
+    return max(int(b[:, 3].max() - b[:, 1].min()) for b in boxes)
 
 
 def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:

@@ -54,6 +54,13 @@ def app_query(stub_base):
     return "facts=" + stub_base
 
 
+@pytest.fixture
+def app(page, site_url, app_query):
+    """The page opened and ready, facts from the stub (tests/test_engines.py has its own, per engine)."""
+    browser.open_app(page, site_url, app_query)
+    return page
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright

@@ -1,8 +1,6 @@
 """The app in a real browser: drawing digits and numbers, Undo/Clear, touch, and the empty state."""
 import math
 
-import pytest
-
 from tests import browser, strokes
 
 PREDICTED = "document.querySelector('#number').dataset.value"
@@ -26,12 +24,6 @@ def wait_for_reading_of_all_strokes(page):
     """Wait until the shown reading is of the whole drawing (each stroke of a "4" triggers a reading)."""
     page.wait_for_function("document.querySelector('#number').dataset.strokes == window.pad.strokeCount()"
                            " && %s !== ''" % PREDICTED, timeout=20_000)
-
-
-@pytest.fixture
-def app(page, site_url, app_query):
-    browser.open_app(page, site_url, app_query)
-    return page
 
 
 def test_empty_canvas_shows_no_prediction(app):

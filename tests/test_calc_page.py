@@ -4,8 +4,6 @@ and shown with their value (#answer), errors by their code, and the fact is abou
 Test contract (issue 11): #number[data-value] is exactly what was read; #answer[data-value] the value ("" for
 a plain number or an error); #answer[data-error] the error code; #fact[data-number] the number of the fact shown.
 These tests need weights that read + - × ÷ = ( ) (the 18-output nets)."""
-import pytest
-
 from tests import browser, strokes
 from tests.test_app import wait_for_reading_of_all_strokes
 
@@ -14,12 +12,6 @@ STATE = """() => { const n = document.querySelector('#number'), a = document.que
             line: document.querySelector('#reading-line').textContent,
             note: document.querySelector('#answer-note').textContent}; }"""
 FACT_NUMBER = "document.querySelector('#fact').dataset.number"
-
-
-@pytest.fixture
-def app(page, site_url, app_query):
-    browser.open_app(page, site_url, app_query)
-    return page
 
 
 def draw_sum(page, text):

@@ -21,12 +21,6 @@ def placed(unit_strokes, left, top, width, height):
     return [[(left + x * width, top + y * height) for x, y in stroke] for stroke in unit_strokes]
 
 
-@pytest.fixture
-def app(page, site_url, app_query):
-    browser.open_app(page, site_url, app_query)
-    return page
-
-
 def draw(page, drawn):
     page.keyboard.press("Escape")
     page.wait_for_function("document.querySelector('#number').dataset.value === ''")

@@ -22,12 +22,6 @@ def flagged_one(flag):
     return [[(left, top + flag * height), (left + 0.7 * width, top), (left + 0.7 * width, top + height)]]
 
 
-@pytest.fixture
-def app(page, site_url, app_query):
-    browser.open_app(page, site_url, app_query)
-    return page
-
-
 def reading(page):
     return page.evaluate("document.querySelector('#number').dataset.value")
 

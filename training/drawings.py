@@ -112,16 +112,21 @@ def render_mnist(x28, rng, canvas=280):
     return as_canvas(place(ink, (canvas, canvas), (x, y)))
 
 
-def compose(parts, rng, height=280, margin=20, gap=(-0.08, 0.35)):
-    """Ink arrays side by side on one canvas `height` px tall (wide enough for all), each at a random
-    vertical place, separated by random gaps in units of the mean part width (negative: a small overlap,
-    the parts touch). Returns the (H, W) ink array and each part's (x0, x1) extent."""
+def side_by_side(parts, rng, margin, gap):
+    """Where ink arrays go left to right, separated by random gaps in units of the mean part width (negative:
+    a small overlap, the parts touch): each part's left x, and the width of a canvas holding them all."""
     mean_width = np.mean([p.shape[1] for p in parts])
     xs, x = [], margin
     for part in parts:
         xs.append(x)
         x += part.shape[1] + int(rng.uniform(*gap) * mean_width)
-    width = max(x0 + p.shape[1] for x0, p in zip(xs, parts)) + margin
+    return xs, max(x0 + p.shape[1] for x0, p in zip(xs, parts)) + margin
+
+
+def compose(parts, rng, height=280, margin=20, gap=(-0.08, 0.35)):
+    """Ink arrays side by side on one canvas `height` px tall (wide enough for all), each at a random
+    vertical place (gaps: side_by_side). Returns the (H, W) ink array and each part's (x0, x1) extent."""
+    xs, width = side_by_side(parts, rng, margin, gap)
     out = np.zeros((height, width), dtype=np.float32)
     for x0, part in zip(xs, parts):
         y0 = int(rng.integers(margin, max(margin, height - margin - part.shape[0]) + 1))

@@ -102,14 +102,11 @@ def expression_parts(x, y, rng, length):
 def line(parts, rng, height=CANVAS, margin=20, gap=GAP):
     """Ink arrays side by side on one line, centred on a common middle (± a little), like a written line;
     gaps in mean part widths. Returns the (H, W) ink array and each part's (x0, x1) extent."""
-    mean_width = np.mean([p.shape[1] for p in parts])
+    from training import drawings
+
     height = max(height, max(p.shape[0] for p in parts) + 2 * margin)
     middle = height / 2 + rng.uniform(-0.1, 0.1) * height
-    xs, x = [], margin
-    for part in parts:
-        xs.append(x)
-        x += part.shape[1] + int(rng.uniform(*gap) * mean_width)
-    width = max(x0 + p.shape[1] for x0, p in zip(xs, parts)) + margin
+    xs, width = drawings.side_by_side(parts, rng, margin, gap)
     out = np.zeros((height, width), dtype=np.float32)
     for x0, part in zip(xs, parts):
         y0 = int(np.clip(middle - part.shape[0] / 2 + rng.uniform(-0.08, 0.08) * part.shape[0],

@@ -184,11 +184,11 @@ def _chunk(task):
 def drawn(kind, count, seed, r=TRAIN, x=None, y=None, workers=2, chunk=1000):
     """`count` drawings of `kind` ("traced": x[i] for i < count, "styles", "operators"), as the page would read
     them -> (M, 28, 28) float32 in [0, 1] (ink = 1), (M,) int64 indices into LABELS."""
-    tasks = [(kind, start, min(chunk, count - start), seed * 1_000_003 + start, r,
-              x[start:start + chunk] if x is not None else None, y[start:start + chunk] if y is not None else None)
+    # A chunk of digits x gets its own slice of them (indices from 0); the others index their kind's cycle.
+    tasks = [(kind, 0, min(chunk, count - start), seed * 1_000_003 + start, r, x[start:start + chunk],
+              y[start:start + chunk]) if x is not None else
+             (kind, start, min(chunk, count - start), seed * 1_000_003 + start, r, None, None)
              for start in range(0, count, chunk)]
-    tasks = [(k, 0, n, s, rr, xx, yy) if xx is not None else (k, st, n, s, rr, xx, yy)
-             for k, st, n, s, rr, xx, yy in tasks]
     if workers > 1 and len(tasks) > 1:
         with Pool(workers) as pool:
             results = pool.map(_chunk, tasks)
