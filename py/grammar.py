@@ -15,9 +15,11 @@ out changes no ranking. Deciding that a piece is not one symbol at all is the se
 
 The rule (validity is calc's grammar: calc.step / calc.classify):
 1. If the argmax reading is complete (a valid sum, or a plain number such as "111") it is kept, unchanged.
-2. If it is a valid beginning that is merely unfinished ("3+", "(3+4": the person is still writing), it is
-   kept too, and calc.solve says "incomplete" or "parentheses". Labels are changed only when the argmax reading
-   can never become valid.
+2. If it is a valid beginning that is merely unfinished ("3+", "(3+4": the person may still be writing), it is
+   kept too, and calc.solve says "incomplete" or "parentheses" -- unless it ends in a number or ")" with a
+   bracket left open and a complete reading (as in 3) is at most UNFINISHED_MARGIN less likely (in
+   log-probability): a finished drawing whose ")" was read as a 1, "(7×21+8", is read "(7×2)+8". A reading that
+   ends in an operator ("3+") is someone still writing: it is always kept.
 3. Otherwise: the complete reading with the largest sum of log-probabilities, each symbol taking one of its
    TOP most probable labels (the argmax, and runners-up of probability >= MIN_PROBABILITY: a label the net
    all but excluded is never invented). The search is a Viterbi over the grammar's states (kind of the last
@@ -32,11 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calc import ALIASES, INITIAL, MAX_SYMBOLS, SYMBOLS, classify, is_complete, step
+from calc import AFTER_OPERAND, ALIASES, INITIAL, MAX_SYMBOLS, SYMBOLS, classify, is_complete, step
 
 TOP = 3
 MIN_PROBABILITY = 0.01
 BEAM = 32
+UNFINISHED_MARGIN = 3.0  # log-probability: a complete reading up to e^3 = 20 times less likely beats an unfinished one
+TRAILING_MARGIN = 0.5    # ... and one that ends in an operator ("3+": someone still writing)
 LOG_FLOOR = 1e-12  # log(0) would make every reading through that label equally impossible
 
 
@@ -61,7 +65,8 @@ def symbol_columns(labels):
     return columns
 
 
-def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY, beam=BEAM):
+def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY, beam=BEAM,
+         unfinished_margin=None):
     """The Reading of (N, K) label probabilities (rows need not sum to 1; only their order and ratios matter).
 
     labels: K labels, one per column. Raises ValueError when the shape does not match the labels."""
@@ -79,15 +84,28 @@ def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY
     logs = np.log(np.maximum(p, LOG_FLOOR))
     status = classify(argmax)
     argmax_reading = Reading(argmax, status, (), argmax, float(logs[np.arange(len(p)), best].sum()))
-    if status != "invalid" or len(p) > MAX_SYMBOLS:
+    if status == "complete" or len(p) > MAX_SYMBOLS:
         return argmax_reading
     choices = _choices(p, logs, symbols, top, min_probability)
     found = _viterbi(choices, beam)
     if found is None:
         return argmax_reading
     text, score = found
+    if status == "incomplete":
+        if unfinished_margin is None:
+            unfinished_margin = UNFINISHED_MARGIN if _open_bracket_only(argmax) else TRAILING_MARGIN
+        if argmax_reading.log_probability - score > unfinished_margin:
+            return argmax_reading
     changed = tuple(i for i, (a, b) in enumerate(zip(argmax, text)) if a != b)
     return Reading(text, "complete", changed, argmax, score)
+
+
+def _open_bracket_only(symbols):
+    """True when `symbols` (a valid beginning) lacks only closing brackets: it ends in a number or ")"."""
+    state = INITIAL
+    for symbol in symbols:
+        state = step(state, symbol)
+    return state[0] in AFTER_OPERAND and state[1] > 0
 
 
 def _choices(p, logs, symbols, top, min_probability):

@@ -49,6 +49,21 @@ def test_an_unfinished_argmax_is_kept():
     assert (r.symbols, r.status) == ("(3+4", "incomplete")
 
 
+def test_a_finished_looking_reading_closes_its_bracket():
+    # "(7×2)+8" with its ")" read as a 1 (")" runner-up): "(7×21+8" lacks only a ")", and "(7×2)+8" is
+    # complete at e^0.7 less: the complete one wins (a margin of UNFINISHED_MARGIN)
+    r = read(rows("(", "7", "×", "2", {"1": 0.6, ")": 0.3}, "+", "8"))
+    assert (r.symbols, r.status, r.changed, r.argmax) == ("(7×2)+8", "complete", (4,), "(7×21+8")
+    # ... but not when the ")" is all but excluded (beyond the margin): someone still writing "(7×21"
+    r = read(rows("(", "7", "×", "2", {"1": 0.9, ")": 0.02}, "+", "8"))
+    assert (r.symbols, r.status) == ("(7×21+8", "incomplete")
+    # a trailing operator is only changed when the complete reading is nearly as likely (TRAILING_MARGIN)
+    r = read(rows("2", "-", "7", {"-": 0.5, "=": 0.45}))
+    assert (r.symbols, r.changed) == ("2-7=", (3,))
+    r = read(rows("2", "-", "7", {"-": 0.7, "=": 0.25}))
+    assert (r.symbols, r.status) == ("2-7-", "incomplete")
+
+
 def test_two_operators_in_a_row_take_a_runner_up():
     # "12++3": the second + has "1" as runner-up, the first + only "7" with less: "12+13"
     r = read(rows("1", "2", {"+": 0.8, "7": 0.1}, {"+": 0.6, "1": 0.3}, "3"))

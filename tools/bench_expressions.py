@@ -69,10 +69,17 @@ def main(argv=None):
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weights", type=Path, default=ROOT / "weights")
+    parser.add_argument("--show", type=int, default=12, help="misread drawings to print")
+    parser.add_argument("--margin", type=float, default=None, help="grammar.UNFINISHED_MARGIN to try (tuning)")
+    parser.add_argument("--trailing", type=float, default=None, help="grammar.TRAILING_MARGIN to try (tuning)")
     args = parser.parse_args(argv)
     x, y = mnist.load("test")
     models = [net.load(str(args.weights / name)) for name in ("cnn.npz", "mlp.npz")]
     read = net.reader(models)
+    if args.margin is not None:
+        answer.grammar.UNFINISHED_MARGIN = args.margin
+    if args.trailing is not None:
+        answer.grammar.TRAILING_MARGIN = args.trailing
     rng = np.random.default_rng(SEED + args.seed)
     right = solved = counted = 0
     seconds, wrong = [], []
@@ -89,7 +96,7 @@ def main(argv=None):
         counted += len(pieces) == len(text)
         right += shown.reading == text
         solved += (got.value, got.error) == (expected.value, expected.error)
-        if shown.reading != text and len(wrong) < 12:
+        if shown.reading != text and len(wrong) < args.show:
             wrong.append("%s→%s" % (text, shown.reading))
     print("== %d drawn sums of 3-9 symbols (MNIST test digits traced, test-generator operators):" % args.count)
     print("   symbol count right %.1f %%, read exactly %.1f %% (floor 95 %%), solved exactly %.1f %% (floor 95 %%)"
