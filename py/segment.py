@@ -27,6 +27,10 @@ FRAGMENT_SIZE = 0.5                   # a piece less tall than this share of the
 ATTACH_GAP = 0.5                      # ... and joins the symbol whose ink is within this share of the height ...
 ATTACH_OVERLAP = 0.3                  # ... and over or under which this share of its width lies (else: a symbol
                                       # of its own, a minus beside a digit)
+FLAG_TOP = 0.3                        # a flat fragment centred within this share of a unit's height from its top,
+FLAG_REACH = 0.35                     # starting over it or within this share of its height to its right, its ink
+FLAG_GAP = 0.18                       # within this share of the height of the unit's, is that unit's lifted top
+                                      # bar (a 5's flag), not a minus: a minus sits mid-line, apart
 FLAT_STROKES = 2.5                    # a group of pieces less tall than this many stroke widths (-, =, ÷) ...
 FLAT_SHARE = 0.5                      # ... or than this share of the tallest group is never cut in pieces
 LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot
@@ -75,13 +79,24 @@ def _attaches(box, unit_box) -> bool:
     return overlap >= ATTACH_OVERLAP * max(box[2] - box[0], 1)
 
 
-def _near(box, unit_boxes, reach) -> bool:
-    """Can a fragment join a unit: does it lie over or under it (_attaches), with the boxes' gap (a bound on the
-    ink's distance, cheap to test first) within reach?"""
+def _flag(box, unit_box) -> bool:
+    """Is a fragment a unit's lifted top bar (a 5's flag): flat, high on the unit, starting over it or just
+    right of it (FLAG_TOP, FLAG_REACH)?"""
+    width, height, unit_height = box[2] - box[0], box[3] - box[1], max(unit_box[3] - unit_box[1], 1)
+    centre = (box[1] + box[3]) / 2
+    return (width >= 1.5 * height and centre <= unit_box[1] + FLAG_TOP * unit_height
+            and unit_box[0] <= box[0] <= unit_box[2] + FLAG_REACH * unit_height)
+
+
+def _reach(box, unit_boxes, height) -> float:
+    """How far (px) a fragment's ink may be from a unit's to join it: ATTACH_GAP of the line's height if it lies
+    over or under the unit (_attaches), FLAG_GAP if it is the unit's flag (_flag), else 0; also 0 when the boxes'
+    gap (a bound on the ink's distance, cheap to test first) is already farther."""
     unit_box = _union(unit_boxes.min(axis=0), unit_boxes.max(axis=0))
+    reach = (ATTACH_GAP if _attaches(box, unit_box) else FLAG_GAP if _flag(box, unit_box) else 0) * height
     dx = max(unit_box[0] - box[2], box[0] - unit_box[2], 0)
     dy = max(unit_box[1] - box[3], box[1] - unit_box[3], 0)
-    return dx * dx + dy * dy <= reach * reach and _attaches(box, unit_box)
+    return reach if dx * dx + dy * dy <= reach * reach else 0.0
 
 
 def _without_lone_dots(pieces: Pieces, groups):
@@ -104,11 +119,10 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     outlines = [pieces.outline(c) for c in large]
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
-        reach = ATTACH_GAP * height
-        gaps = [_distance(outline, other) if _near(box[c], box[unit], reach) else np.inf
-                for unit, other in zip(units, outlines)]
+        reaches = [_reach(box[c], box[unit], height) for unit in units]
+        gaps = [_distance(outline, other) if reach > 0 else np.inf for reach, other in zip(reaches, outlines)]
         nearest = int(np.argmin(gaps)) if gaps else -1
-        if gaps and gaps[nearest] <= ATTACH_GAP * height:
+        if gaps and gaps[nearest] <= reaches[nearest]:
             units[nearest].append(c)
             outlines[nearest] = np.concatenate([outlines[nearest], outline])
         else:

@@ -236,6 +236,22 @@ def test_pieces_of_one_digit_stay_together(strokes, pen):
     assert len(segment.segment(image)) == 1
 
 
+# A 5 whose lifted bar starts just right of its body's top (nearly all of the bar beside the body, not over it),
+# then a minus at mid-height just as near: the bar is the 5's, the minus is a symbol of its own.
+FIVE_FLAG_BESIDE = [[(0.55, 0.02), (1.05, -0.02)],
+                    [(0.45, 0.1), (0.05, 0.12), (0.0, 0.45), (0.3, 0.38), (0.55, 0.5), (0.58, 0.78), (0.4, 0.97),
+                     (0.15, 1.0), (0.0, 0.9)]]
+MINUS_BESIDE = [[(0.75, 0.5), (1.25, 0.52)]]
+
+
+@pytest.mark.parametrize("pen", [6, 12])
+def test_a_lifted_bar_beside_a_five_is_its_flag_but_a_minus_beside_it_is_not(pen):
+    five = drawings.draw_strokes(FIVE_FLAG_BESIDE, (420, 280), 150, (150, 140), pen)
+    assert len(segment.segment(five)) == 1
+    five_minus = drawings.draw_strokes(FIVE_FLAG_BESIDE[1:] + MINUS_BESIDE, (420, 280), 150, (150, 140), pen)
+    assert len(segment.segment(five_minus)) == 2
+
+
 def number(test_set, rng, length, gap):
     """A drawing of `length` random MNIST test digits side by side and each digit's (x0, x1) extent."""
     x, y = test_set
