@@ -131,20 +131,23 @@ def on_pad_change(event):
         state["timer"] = asyncio.get_event_loop().call_soon(predict)
 
 
-def read_pad():
-    """The pad's digits: list of ((x0, y0, x1, y1), (28, 28) array), left to right."""
+def read_pad(nets=None):
+    """The pad's digits: list of ((x0, y0, x1, y1), (28, 28) array), left to right. nets: the nets that read
+    (net.Remembering ones keep what segmentation read, for the page's own read); default: the shipped ones."""
     import preprocess
     import segment
+
+    import net
 
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
-    return segment.segment_boxes(ink, read=read_both)
+    return segment.segment_boxes(ink, read=read_both if nets is None else net.reader(list(nets.values())))
 
 
 def read_both(batch):
-    """(N, 28, 28) -> (N, 10 or 11): both nets' mean reading, with the CNN's "not one digit" chance."""
+    """(N, 28, 28) -> (N, S + 1): both nets' mean reading, then the chance of "not one symbol"."""
     import net
 
     return net.reader([models[name] for name in NETS])(batch)
@@ -161,7 +164,10 @@ def predict():
     # Which drawing this reading is of: tests and tools wait for it to match the pad.
     element("number").dataset.strokes = str(window.pad.strokeCount())
     try:
-        digits = [] if window.pad.isEmpty() else read_pad()
+        import net
+
+        nets = {name: net.Remembering(models[name]) for name in NETS}  # this drawing's: read each piece once
+        digits = [] if window.pad.isEmpty() else read_pad(nets)
         import answer
 
         digits = digits[:answer.MAX_PIECES]  # bounded work: more pieces than a sum may have is too long anyway
@@ -170,10 +176,8 @@ def predict():
             return
         import numpy as np
 
-        import net
-
         batch = np.stack([d for _, d in digits])
-        outputs = {name: models[name].read(batch) for name in NETS}
+        outputs = {name: nets[name].read(batch) for name in NETS}
         symbols = net.common_symbols(list(models.values()))
         probabilities = {name: net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
                          for name, out in outputs.items()}

@@ -110,6 +110,27 @@ def test_reader_of_both_nets(keras_models, data):
     np.testing.assert_allclose(read.sum(1), 1.0, atol=1e-5)
 
 
+def test_remembering_reads_each_row_once_and_the_same(keras_models, data):
+    """net.Remembering: the model's read, rows already read taken from memory (segmentation's pieces, then the
+    page's read of the chosen ones), everything else the model's own."""
+    model = exported(keras_models["cnn_reject"])
+    calls = []
+    read = model.read
+    model.read = lambda x: calls.append(len(x)) or read(x)
+    remembering = net.Remembering(model)
+    x = data[2][:6]
+    first = remembering.read(x[:4])
+    again = remembering.read(x[[3, 5, 0, 4]])
+    assert calls == [4, 2]  # only rows 5 and 4 were new
+    np.testing.assert_array_equal(again, read(x[[3, 5, 0, 4]]))
+    np.testing.assert_array_equal(first, read(x[:4]))
+    assert remembering.labels == model.labels and remembering.rejects
+    both = net.reader([remembering, exported(keras_models["mlp"])])(x)
+    np.testing.assert_allclose(both, net.reader([exported(keras_models["cnn_reject"]),
+                                                 exported(keras_models["mlp"])])(x), atol=1e-6)
+    assert remembering.read(x[2]).shape == (11,)  # one image: as the model does
+
+
 def test_single_image_equals_batch_row(keras_models, data):
     model = exported(keras_models["cnn"])
     batch = model.predict_proba(data[2][:5])
