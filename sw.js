@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "07ea3c932da71c37";
+const VERSION = "4ea7a954b8be89ba";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "44284e50819b0d064de4e76dd8ab01e2780355500aaf901b489acc336067a199"],
   ["py/net.py", "2d4df72e165deb96fc95ac562c81611d96ebd9b91b8f6c2fb501f407b290c29a"],
   ["py/preprocess.py", "e0461d310acc31d51c9748164b9d0a237d49c882f076a273fce1351401db869c"],
-  ["py/segment.py", "0dc1231f34a428b2ac6d211c8d98470e27553a4648c382ff03a8d28526e47044"],
+  ["py/segment.py", "52b431c5b69017b20be954c906a17ffe7300c93dfebfde7c5727a8b802ac8823"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "9d21e018d65de35fa465100a9dabec32a05ccf70dde198c70766070f71ba1f15"],

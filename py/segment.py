@@ -110,8 +110,8 @@ def _without_lone_dots(pieces: Pieces, groups):
 def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     """Components -> digit groups, each a list of units (a unit: one large component and the fragments that
     joined it). Each small fragment (a 5's lifted bar, a 7's cross bar, a broken stroke), largest first, joins
-    the unit whose ink is nearest, or starts a unit of its own when none is near; then units stacked over each
-    other (an 8 drawn as two loops) form one group."""
+    the nearest unit it lies over or under, else the unit whose flag it is (_reach), or starts a unit of its own
+    when none is near; then units stacked over each other (an 8 drawn as two loops) form one group."""
     box = pieces.box
     height = max(box[c, 3] - box[c, 1] for c in components)
     large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
@@ -121,8 +121,11 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
         outline = pieces.outline(c)
         reaches = [_reach(box[c], box[unit], height) for unit in units]
         gaps = [_distance(outline, other) if reach > 0 else np.inf for reach, other in zip(reaches, outlines)]
-        nearest = int(np.argmin(gaps)) if gaps else -1
-        if gaps and gaps[nearest] <= reaches[nearest]:
+        # a unit it lies over or under comes first, the nearest of those; a flag's unit only if there is none
+        joins = [(reach < ATTACH_GAP * height, gap, k) for k, (reach, gap) in enumerate(zip(reaches, gaps))
+                 if gap <= reach]
+        if joins:
+            nearest = min(joins)[2]
             units[nearest].append(c)
             outlines[nearest] = np.concatenate([outlines[nearest], outline])
         else:
