@@ -50,8 +50,7 @@ def _draw(task):
     rng = np.random.default_rng(seed)
     r = symbols.TEST
     if kind == "operator":
-        ink = pen.render(pen.warp(symbols.operator(name, rng, r), rng, wobble=r["wobble"]), rng,
-                         height=(r["size"][0] * 0.7, r["size"][1]))
+        ink = symbols.operator_ink(name, rng, r)
     elif kind == "style":
         label, strokes = symbols.style(name, rng, r)
         ink = pen.render(strokes, rng, height=r["size"])

@@ -32,9 +32,15 @@ REJECT = len(LABELS) - 1
 
 # Ranges of the hand's variation; TEST is wider everywhere.
 TRAIN = dict(tilt=12.0, cross_tilt=15.0, cross_at=0.25, length_ratio=(0.7, 1.4), gap=(0.2, 0.6),
-             roundness=(0.1, 0.35), dot_offset=(0.25, 0.6), wobble=0.04, slant=30.0, size=(0.3, 0.9))
+             roundness=(0.1, 0.35), dot_offset=(0.25, 0.6), wobble=0.04, slant=30.0, size=(0.3, 0.9),
+             hands=0.4, hand_wobble=3.0, op_size=(0.12, 0.9))
 TEST = dict(tilt=16.0, cross_tilt=20.0, cross_at=0.3, length_ratio=(0.6, 1.6), gap=(0.15, 0.7),
-            roundness=(0.07, 0.4), dot_offset=(0.2, 0.7), wobble=0.06, slant=35.0, size=(0.25, 0.95))
+            roundness=(0.07, 0.4), dot_offset=(0.2, 0.7), wobble=0.06, slant=35.0, size=(0.25, 0.95),
+            hands=0.25, hand_wobble=2.5, op_size=(0.1, 0.95))
+# hands: the share of traced digits held in one of HANDS; hand_wobble: the wobbly hand's wobble, x wobble
+# (TEST's wobbly hand, 0.15 of the height, still shakes more than TRAIN's 0.12). op_size: an operator's height
+# as a share of the pad, log-uniform: half of them small, as in a written sum, where a 30 px "+" has a 14-20 px
+# pen (the pen is then half its height: a blob unless the net has seen such).
 
 
 def _line(a, b, n=8):
@@ -141,7 +147,7 @@ def hand(name, rng, r=TRAIN):
     elif name == "very thin":
         pen_px = rng.uniform(5, 10)
     elif name == "wobbly":
-        warp["wobble"] = r["wobble"] * 2.5
+        warp["wobble"] = r["wobble"] * r["hand_wobble"]
     return warp, pen_px, height
 
 
@@ -152,18 +158,24 @@ def _to_input(ink):
     return preprocess.to_mnist(ink)
 
 
+def operator_ink(label, rng, r=TRAIN):
+    """An operator drawn on the pad: (CANVAS, CANVAS) float32 ink, its height log-uniform in r["op_size"]."""
+    strokes = pen.warp(operator(label, rng, r), rng, wobble=r["wobble"])
+    size = float(np.exp(rng.uniform(*np.log(r["op_size"]))))
+    return pen.render(strokes, rng, height=(size, size))
+
+
 def _one(kind, rng, r, x=None, y=None, index=0):
     """(28, 28) input and label of one drawing of `kind`, or (None, label) when nothing is left."""
     if kind == "operators":
         label = OPERATORS[index % len(OPERATORS)]
-        strokes = pen.warp(operator(label, rng, r), rng, wobble=r["wobble"])
-        ink = pen.render(strokes, rng, height=(r["size"][0] * 0.7, r["size"][1]))
+        ink = operator_ink(label, rng, r)
     elif kind == "styles":
         label, strokes = style(sorted(STYLES)[index % len(STYLES)], rng, r)
         ink = pen.render(strokes, rng, height=r["size"])
-    else:  # traced MNIST digits, a quarter of them held in one of HANDS
+    else:  # traced MNIST digits, a share r["hands"] of them held in one of HANDS
         label = str(int(y[index]))
-        warp, pen_px, height = hand(HANDS[index % len(HANDS)], rng, r) if rng.random() < 0.25 else (
+        warp, pen_px, height = hand(HANDS[index % len(HANDS)], rng, r) if rng.random() < r["hands"] else (
             dict(slant=rng.uniform(-10, 10), wobble=r["wobble"] / 2), pen.PEN, r["size"])
         ink = pen.render(pen.warp(pen.trace(x[index]), rng, **warp), rng, height=height, pen=pen_px)
     return _to_input(ink), INDEX[label]
