@@ -692,22 +692,50 @@ def facts_base():
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
 
-def bench(repeats=200):
-    """JSON: median ms per call of each net's forward pass (one image) and of reading the pad, after warm-up."""
-    import json
+def per_call(function, count):
+    """Median ms per call over 5 rounds of `count` calls, after one call (tools/bench_speed.py times CPython
+    with the same function)."""
     import time
+
+    function()
+    rounds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(count):
+            function()
+        rounds.append((time.perf_counter() - start) * 1000 / count)
+    return sorted(rounds)[2]
+
+
+def bench_strategies(repeats=100, sizes=(1, 9)):
+    """JSON {strategy: {batch size: median ms}}: the CNN's forward pass by each of net.STRATEGIES, on random
+    (N, 28, 28) inputs, N = 1 (one symbol) and 9 (a sum's symbols read at once)."""
+    import json
 
     import numpy as np
 
-    def per_call(function, count):
-        function()
-        rounds = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(count):
-                function()
-            rounds.append((time.perf_counter() - start) * 1000 / count)
-        return sorted(rounds)[2]
+    import net
+
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in sizes}
+    model = models["cnn"]
+    return json.dumps({strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
+                                                  max(1, repeats // n)) for n in sizes}
+                       for strategy in net.STRATEGIES})
+
+
+def default_strategy():
+    """The forward strategy `read` uses in this page (net.STRATEGY)."""
+    import net
+
+    return net.STRATEGY
+
+
+def bench(repeats=200):
+    """JSON: median ms per call of each net's forward pass (one image) and of reading the pad, after warm-up."""
+    import json
+
+    import numpy as np
 
     x = np.random.default_rng(0).random((28, 28), dtype=np.float32)
     result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
@@ -734,6 +762,8 @@ def memory():
 
 
 window.digitFactoidBench = create_proxy(bench)
+window.digitFactoidStrategies = create_proxy(bench_strategies)
+window.digitFactoidDefaultStrategy = create_proxy(default_strategy)
 window.digitFactoidMemory = create_proxy(memory)
 
 try:

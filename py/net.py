@@ -295,8 +295,8 @@ def _conv_channels_first(layer, x):
 
 
 def _conv_fft(layer, x):
-    """By the FFT (float64): circular convolution with the flipped kernel; the last H' x W' of it is the valid
-    correlation. The kernel's spectra (H * F, Cin, Cout) are computed once per input size."""
+    """By the FFT (float64): circular convolution with the flipped kernel; its last H' x W' values are the
+    valid correlation. The kernel's spectra (H * F, Cin, Cout) are computed once per input size."""
     kh, kw, cin, cout = layer.kernel.shape
     n, height, width = x.shape[:3]
     spectra = layer._spectra.get((height, width))
@@ -305,11 +305,10 @@ def _conv_fft(layer, x):
         full = _rfft2(np.pad(flipped, ((0, 0), (0, 0), (0, height - kh), (0, width - kw))))
         spectra = layer._spectra[(height, width)] = np.ascontiguousarray(
             full.reshape(cin, cout, -1).transpose(2, 0, 1))
-    image = _rfft2(x.transpose(0, 3, 1, 2).astype(np.float64))  # (N, Cin, H, F)
-    frequencies = image.shape[2:]
+    image = _rfft2(np.ascontiguousarray(x.transpose(0, 3, 1, 2), dtype=np.float64))  # (N, Cin, H, F)
     mixed = np.matmul(image.reshape(n, cin, -1).transpose(2, 0, 1), spectra)  # (H * F, N, Cout)
-    out = _irfft2(mixed.transpose(1, 2, 0).reshape((n, cout) + frequencies), width)  # (N, Cout, H, W)
-    return out[:, :, kh - 1:, kw - 1:].transpose(0, 2, 3, 1).astype(np.float32)
+    out = _irfft2(mixed.transpose(1, 2, 0).reshape((n, cout) + image.shape[2:]), width, first_row=kh - 1)
+    return out[:, :, :, kw - 1:].transpose(0, 2, 3, 1).astype(np.float32)
 
 
 def _conv_hybrid(layer, x):
@@ -333,13 +332,14 @@ def _rfft2(a):
     return _pocketfft.fft(out, 1.0, axes=[(-2,), (), (-2,)], out=out)
 
 
-def _irfft2(spectrum, width):
-    """(..., H, F) complex128 -> (..., H, width) float64, as np.fft.irfft2(spectrum, s=(H, width))."""
+def _irfft2(spectrum, width, first_row=0):
+    """(..., H, F) complex128 -> (..., H - first_row, width) float64: np.fft.irfft2(spectrum, s=(H, width))
+    from row first_row on (the rows before it are not computed). Overwrites `spectrum`."""
     if _pocketfft is None:
-        return np.fft.irfft2(spectrum, s=spectrum.shape[-2:-1] + (width,))
-    columns = _pocketfft.ifft(spectrum, 1.0 / spectrum.shape[-2], axes=[(-2,), (), (-2,)],
-                              out=np.empty_like(spectrum))
-    return _pocketfft.irfft(columns, 1.0 / width, out=np.empty(spectrum.shape[:-1] + (width,), np.float64))
+        return np.fft.irfft2(spectrum, s=spectrum.shape[-2:-1] + (width,))[..., first_row:, :]
+    _pocketfft.ifft(spectrum, 1.0 / spectrum.shape[-2], axes=[(-2,), (), (-2,)], out=spectrum)
+    rows = spectrum[..., first_row:, :]
+    return _pocketfft.irfft(rows, 1.0 / width, out=np.empty(rows.shape[:-1] + (width,), np.float64))
 
 
 def _max_pool(x, size):
@@ -360,7 +360,7 @@ CONV_METHODS = {"im2col": _conv_im2col, "shifted": _conv_shifted, "channels-firs
 # and relu on the 4x smaller pooled map: max(a + b) = max(a) + b and relu commutes with max, exactly).
 STRATEGIES = tuple(method + suffix for method in CONV_METHODS for suffix in ("", " fused"))
 # The fastest of them that matches (tools/bench_speed.py): in Pyodide, no BLAS; in CPython, BLAS's matmul.
-STRATEGY = "hybrid fused" if sys.platform == "emscripten" else "im2col"
+STRATEGY = "hybrid fused" if sys.platform == "emscripten" else "im2col fused"
 
 
 def _forward_by(layers, x, strategy):

@@ -8,6 +8,10 @@ Prints medians of:
   stored, then visits again; ready times of both visits and their ratio (the floor is 0.6);
 - bytes transferred on a cold load: total, and the weights;
 - in the page, steady state: forward pass of each net (one image), preprocessing one canvas;
+- the CNN's forward pass by each of py/net.py's STRATEGIES (`--forward` runs only this part), one image and a
+  batch of 9 (a sum's symbols), in the page and in CPython numpy with BLAS (its default threads, and one
+  thread), alternating page and CPython rounds; the ratio of each to CPython's own default strategy (issue 14
+  floor: the page's default <= 1.2 x CPython's);
 - pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted"), after the page's
   warm-up;
 - click on an image in "what the nets saw" -> look-inside panel painted ("inside-click" -> "inside-painted");
@@ -23,11 +27,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from tests import browser, strokes  # noqa: E402
 from tools import build_runtime, webserver  # noqa: E402
 
@@ -175,6 +183,81 @@ def calculator(page, repeats):
               "<= 150 ms)" % (name, ms, python, len(read)))
 
 
+SIZES = (1, 9)  # one symbol; a 9-symbol sum read at once (segmentation reads every group in one batch)
+
+
+def cpython_forward(repeats=100):
+    """{strategy: {batch size: median ms}} of the CNN's forward pass in this CPython, timed as the page's
+    app.bench_strategies times it (same inputs, same rounds)."""
+    sys.path.insert(0, str(ROOT / "py"))
+    import numpy as np
+
+    import net
+
+    def per_call(function, count):
+        function()
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(count):
+                function()
+            rounds.append((time.perf_counter() - start) * 1000 / count)
+        return sorted(rounds)[2]
+
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in SIZES}
+    model = net.load(str(ROOT / "weights" / "cnn.npz"))
+    return {"default": net.STRATEGY,
+            "times": {strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
+                                                  max(1, repeats // n)) for n in SIZES}
+                      for strategy in net.STRATEGIES}}
+
+
+def cpython_forward_in(threads=None):
+    """cpython_forward in a fresh interpreter; threads: BLAS threads (None: the library's default)."""
+    env = dict(os.environ)
+    if threads:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(threads)
+    out = subprocess.run([sys.executable, __file__, "--cpython-forward"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def forward_strategies(page, rounds=3):
+    """Print each strategy's forward pass in the page and in CPython (medians of alternating rounds)."""
+    page_times, blas, single = [], [], []
+    for _ in range(rounds):
+        page_times.append(json.loads(page.evaluate("window.digitFactoidStrategies(100)")))
+        blas.append(cpython_forward_in())
+        single.append(cpython_forward_in(threads=1))
+    strategies = list(page_times[0])
+    page_default = page.evaluate("window.digitFactoidDefaultStrategy()")
+
+    def median(runs, strategy, n):
+        return statistics.median(run[strategy][str(n)] for run in runs)
+
+    cpy = {"BLAS": [r["times"] for r in blas], "1 thread": [r["times"] for r in single]}
+    cpy_default = blas[0]["default"]
+    print("CNN forward by strategy (median of %d alternating rounds; ms; ratio = page / CPython's default "
+          "strategy %r):" % (rounds, cpy_default))
+    for n in SIZES:
+        base = {k: median(v, cpy_default, n) for k, v in cpy.items()}
+        print("  N=%d  %-22s %8s %8s %10s %8s %10s" % (n, "strategy", "page", "CPython", "(1 thread)",
+                                                      "ratio", "(1 thread)"))
+        for strategy in strategies:
+            ms = median(page_times, strategy, n)
+            print("  N=%d  %-22s %8.3f %8.3f %10.3f %8.2f %10.2f%s"
+                  % (n, strategy, ms, median(cpy["BLAS"], strategy, n), median(cpy["1 thread"], strategy, n),
+                     ms / base["BLAS"], ms / base["1 thread"], "  <- the page's default" if strategy == page_default
+                     else ""))
+    ms = median(page_times, page_default, 1)
+    print("forward pass, one image: page (%s) %.3f ms / CPython (%s) %.3f ms = %.2f (1 BLAS thread: %.2f); "
+          "issue 14 floor: <= 1.2" % (page_default, ms, cpy_default, median(cpy["BLAS"], cpy_default, 1),
+                                      ms / median(cpy["BLAS"], cpy_default, 1),
+                                      ms / median(cpy["1 thread"], cpy_default, 1)))
+
+
 def memory(page):
     page.evaluate("window.gc && window.gc()")
     numbers = json.loads(page.evaluate("window.digitFactoidMemory()"))
@@ -190,8 +273,13 @@ def main(argv=None):
     parser.add_argument("--opens", type=int, default=20, help="look-inside panels timed from click to paint")
     parser.add_argument("--corrections", type=int, default=10, help="corrections timed from click to paint")
     parser.add_argument("--calc", action="store_true", help="only the calculator's timings")
+    parser.add_argument("--forward", action="store_true", help="only the forward strategies' timings")
+    parser.add_argument("--cpython-forward", action="store_true", help=argparse.SUPPRESS)  # one CPython side
     parser.add_argument("--sums", type=int, default=10, help="9-symbol sums timed from pointer-up to paint")
     args = parser.parse_args(argv)
+    if args.cpython_forward:
+        print(json.dumps(cpython_forward()))
+        return 0
     from playwright.sync_api import sync_playwright
 
     cache_root = build_runtime.ensure()
@@ -202,11 +290,13 @@ def main(argv=None):
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
-        if args.calc:
+        if args.calc or args.forward:
             context, page, watch = browser.new_page(chromium, cache_root)
             watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
             browser.open_app(page, url, query[1:])
-            calculator(page, args.sums)
+            page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
+                                   timeout=browser.READY_TIMEOUT_MS)
+            calculator(page, args.sums) if args.calc else forward_strategies(page)
             watch.check_page(page)
             for problem in watch.problems():
                 print("page problem: " + problem)
@@ -244,6 +334,7 @@ def main(argv=None):
               % (inside["cnn_forward_ms"], inside["mlp_forward_ms"], inside.get("preprocess_ms", float("nan"))))
         print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings)"
               % (statistics.median(delays), max(delays), len(delays)))
+        forward_strategies(page)
         opens = [click_to_panel(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.opens)]
         print("click -> look-inside panel painted: median %.1f ms, max %.1f ms (%d opens; issue 13: <= 50 ms)"
               % (statistics.median(opens), max(opens), len(opens)))
