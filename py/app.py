@@ -27,7 +27,7 @@ models = {}
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
 # batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
 # opener: the button that opened the panel (focus goes back to it).
-state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
+state = {"number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
          "batch": None, "inside": None, "opener": None, "learner": None}
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
@@ -51,6 +51,7 @@ def load_models():
 
     for name in NETS:
         models[name] = net.load("weights/%s.npz" % name)
+        remembering[name] = Remembering(models[name])
 
 
 def listen(target, event, function, capture=False):
@@ -104,6 +105,8 @@ async def warm_up():
     the person: the first drawings are then as quick as the later ones (imports done, wasm code warmed up)."""
     import numpy as np
 
+    import answer
+    import calc  # noqa: F401 - imported now rather than at the first reading shown
     import facts  # noqa: F401 - imported now rather than at the first fact
     import net
     import preprocess
@@ -114,21 +117,31 @@ async def warm_up():
         await asyncio.sleep(0.01)
         if not window.pad.isEmpty():
             return  # the person is drawing: their own predictions take over
+        for model in remembering.values():
+            model.forget()
         digits = segment.segment_boxes(preprocess.from_rgba(pixels, width, height), read=read_both)
         outputs = {name: models[name].read(np.stack([d for _, d in digits])) for name in NETS}
         models["cnn"].rejection(outputs["cnn"])
-        for name, out in outputs.items():
-            net.aligned(models[name], models[name].symbol_probabilities(out), net.common_symbols(list(models.values())))
+        symbols = net.common_symbols(list(models.values()))
+        probabilities = [net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
+                         for name, out in outputs.items()]
+        answer.read(sum(probabilities) / len(probabilities), symbols)  # the grammar's first run, not the person's
+    # The display's first run (bar chart templates, canvases, proxies: ~15 ms more for a first drawing), shown
+    # and cleared within this one task, so never painted; no fact is asked for.
+    state["symbols"] = symbols
+    batch = np.stack([d for _, d in digits])
+    show_reading(batch, dict(zip(outputs, probabilities)), models["cnn"].rejection(outputs["cnn"]), outputs,
+                 fact=False)
+    show_empty()
     window.performance.mark("warmed-up")
 
 
 # --- Reading the drawing ------------------------------------------------------------------------------------
 
 def on_pad_change(event):
-    # Read at the next turn of the event loop; changes before then (a burst of Undo) are read once, since
-    # predict() reads the pad as it is when it runs. No timer delay: pointer-up to prediction is the latency.
-    if state["timer"] is None:
-        state["timer"] = asyncio.get_event_loop().call_soon(predict)
+    # Read at once, inside the pointer-up (or key) event: a task scheduled for later waited for the browser's
+    # next frame first (~13 ms of the pointer-up -> painted latency, tools/bench_speed.py --paint).
+    predict()
 
 
 def read_pad():
@@ -143,11 +156,39 @@ def read_pad():
     return segment.segment_boxes(ink, read=read_both)
 
 
+class Remembering:
+    """A net whose `read` remembers each image's outputs until `forget()`: the pieces segmentation read to
+    choose them are not read again to be shown (half the forward passes of a drawing). Otherwise the model."""
+
+    def __init__(self, model):
+        self.model, self.seen = model, {}
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def forget(self):
+        self.seen.clear()
+
+    def read(self, x):
+        """(N, 28, 28) float32 -> (N, outputs), as the model's read."""
+        import numpy as np
+
+        keys = [image.tobytes() for image in x]
+        missing = [i for i, key in enumerate(keys) if key not in self.seen]
+        if missing:
+            for i, out in zip(missing, self.model.read(x[missing])):
+                self.seen[keys[i]] = out
+        return np.stack([self.seen[key] for key in keys])
+
+
+remembering = {}  # net name -> Remembering(models[name]), made at boot
+
+
 def read_both(batch):
-    """(N, 28, 28) -> (N, 10 or 11): both nets' mean reading, with the CNN's "not one digit" chance."""
+    """(N, 28, 28) -> (N, S + 1): both nets' mean reading, with the chance of "not one symbol"."""
     import net
 
-    return net.reader([models[name] for name in NETS])(batch)
+    return net.reader([remembering[name] for name in NETS])(batch)
 
 
 def average(probabilities):
@@ -156,8 +197,9 @@ def average(probabilities):
 
 
 def predict():
-    state["timer"] = None
     window.performance.mark("predict-start")
+    for model in remembering.values():  # a new drawing (or changed nets): nothing read before counts
+        model.forget()
     # Which drawing this reading is of: tests and tools wait for it to match the pad.
     element("number").dataset.strokes = str(window.pad.strokeCount())
     try:
@@ -173,7 +215,7 @@ def predict():
         import net
 
         batch = np.stack([d for _, d in digits])
-        outputs = {name: models[name].read(batch) for name in NETS}
+        outputs = {name: remembering[name].read(batch) for name in NETS}
         symbols = net.common_symbols(list(models.values()))
         probabilities = {name: net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
                          for name, out in outputs.items()}
@@ -236,9 +278,10 @@ def verdict(text, kind):
     node.className = "verdict " + kind
 
 
-def show_reading(batch, probabilities, rejected=None, outputs=None):
+def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
     """probabilities: {net: (N, S) over state["symbols"]}; rejected: (N,) the CNN's "not one symbol" probability
-    of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars)."""
+    of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars); fact: ask
+    for a fact about it."""
     import answer
 
     readings = {name: reading(p) for name, p in probabilities.items()}
@@ -254,7 +297,8 @@ def show_reading(batch, probabilities, rejected=None, outputs=None):
         show_net(name, readings[name], *rows)
     show_seen(batch, shown.reading)
     explain(shown, reading(combined)[1], readings, combined, rejected)
-    show_fact_for(shown)
+    if fact:
+        show_fact_for(shown)
 
 
 def show_answer(shown):
@@ -761,7 +805,29 @@ def memory():
     return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAP8.length), "py_objects": len(gc.get_objects())})
 
 
+def gc_log():
+    """JSON [[generation, ms, objects collected], ...]: Python's garbage collections since the last call (the
+    first call starts recording; for tools/bench_speed.py --paint)."""
+    import gc
+    import json
+    import time
+
+    if "gc_log" not in state:
+        state["gc_log"], started = [], {}
+
+        def record(phase, info):
+            if phase == "start":
+                started["at"] = time.perf_counter()
+            else:
+                state["gc_log"].append([info["generation"], (time.perf_counter() - started["at"]) * 1000,
+                                        info["collected"]])
+        gc.callbacks.append(record)
+    log, state["gc_log"] = state["gc_log"], []
+    return json.dumps(log)
+
+
 window.digitFactoidBench = create_proxy(bench)
+window.digitFactoidGcLog = create_proxy(gc_log)
 window.digitFactoidStrategies = create_proxy(bench_strategies)
 window.digitFactoidDefaultStrategy = create_proxy(default_strategy)
 window.digitFactoidMemory = create_proxy(memory)
@@ -771,3 +837,4 @@ try:
 except Exception as error:  # noqa: BLE001 - any boot failure must reach the user, then the console
     set_status("Digit Factoid could not start: %s" % error, "error")
     raise
+

@@ -102,6 +102,40 @@ def stroke_to_paint(page, text):
         return performance.getEntriesByName('prediction-painted').pop().startTime - end; }""")
 
 
+MARKS_JS = """() => {
+    const at = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+    const end = at('stroke-end');
+    return {total: at('prediction-painted') - end, queued: at('predict-start') - end,
+            python: at('predict-end') - at('predict-start'), to_paint: at('prediction-painted') - at('predict-end')};
+}"""
+
+
+def paint_breakdown(page, drawings):
+    """Print pointer-up -> painted for `drawings` drawings, each split into its parts (waiting for Python,
+    Python's predict, predict-end -> the painted frame) with Python's garbage collections during it."""
+    gc_log = "window.digitFactoidGcLog ? window.digitFactoidGcLog() : '[]'"
+    page.evaluate(gc_log)  # starts recording
+    rows = []
+    for i in range(drawings):
+        stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)])
+        row = page.evaluate(MARKS_JS)
+        row["gc"] = json.loads(page.evaluate(gc_log))
+        rows.append(row)
+    totals = [r["total"] for r in rows]
+    print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings; issue 14: median <= 30, "
+          "max <= 80)" % (statistics.median(totals), max(totals), len(totals)))
+    for part in ("queued", "python", "to_paint"):
+        values = [r[part] for r in rows]
+        print("  %-9s median %6.1f ms, max %6.1f ms" % (part, statistics.median(values), max(values)))
+    slow = sorted(range(len(rows)), key=lambda i: -totals[i])[:3]
+    for i in slow:
+        r = rows[i]
+        print("  slowest #%d: %.1f ms = queued %.1f + python %.1f + to paint %.1f; GCs during it: %s"
+              % (i + 1, r["total"], r["queued"], r["python"], r["to_paint"],
+                 ", ".join("gen %d %.1f ms" % (g, ms) for g, ms, _ in r["gc"]) or "none"))
+    return totals
+
+
 def click_to_panel(page, text):
     """ms from the click on the first image the nets saw to the frame that shows the look-inside panel."""
     stroke_to_paint(page, text)
@@ -251,11 +285,14 @@ def forward_strategies(page, rounds=3):
                   % (n, strategy, ms, median(cpy["BLAS"], strategy, n), median(cpy["1 thread"], strategy, n),
                      ms / base["BLAS"], ms / base["1 thread"], "  <- the page's default" if strategy == page_default
                      else ""))
-    ms = median(page_times, page_default, 1)
-    print("forward pass, one image: page (%s) %.3f ms / CPython (%s) %.3f ms = %.2f (1 BLAS thread: %.2f); "
-          "issue 14 floor: <= 1.2" % (page_default, ms, cpy_default, median(cpy["BLAS"], cpy_default, 1),
-                                      ms / median(cpy["BLAS"], cpy_default, 1),
-                                      ms / median(cpy["1 thread"], cpy_default, 1)))
+    for n in SIZES:
+        ms = median(page_times, page_default, n)
+        fastest = {k: min(strategies, key=lambda s: median(v, s, n)) for k, v in cpy.items()}
+        print("forward pass, N=%d: page (%s) %.3f ms / CPython's fastest strategy: with BLAS's threads (%s) "
+              "%.3f ms = %.2f, with one thread (%s) %.3f ms = %.2f; issue 14 floor: <= 1.2"
+              % (n, page_default, ms, fastest["BLAS"], median(cpy["BLAS"], fastest["BLAS"], n),
+                 ms / median(cpy["BLAS"], fastest["BLAS"], n), fastest["1 thread"],
+                 median(cpy["1 thread"], fastest["1 thread"], n), ms / median(cpy["1 thread"], fastest["1 thread"], n)))
 
 
 def memory(page):
@@ -274,6 +311,7 @@ def main(argv=None):
     parser.add_argument("--corrections", type=int, default=10, help="corrections timed from click to paint")
     parser.add_argument("--calc", action="store_true", help="only the calculator's timings")
     parser.add_argument("--forward", action="store_true", help="only the forward strategies' timings")
+    parser.add_argument("--paint", action="store_true", help="only pointer-up -> painted, with its breakdown")
     parser.add_argument("--cpython-forward", action="store_true", help=argparse.SUPPRESS)  # one CPython side
     parser.add_argument("--sums", type=int, default=10, help="9-symbol sums timed from pointer-up to paint")
     args = parser.parse_args(argv)
@@ -290,13 +328,16 @@ def main(argv=None):
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
-        if args.calc or args.forward:
+        if args.calc or args.forward or args.paint:
             context, page, watch = browser.new_page(chromium, cache_root)
             watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
             browser.open_app(page, url, query[1:])
             page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
                                    timeout=browser.READY_TIMEOUT_MS)
-            calculator(page, args.sums) if args.calc else forward_strategies(page)
+            if args.paint:
+                paint_breakdown(page, args.strokes)
+            else:
+                calculator(page, args.sums) if args.calc else forward_strategies(page)
             watch.check_page(page)
             for problem in watch.problems():
                 print("page problem: " + problem)
@@ -328,12 +369,10 @@ def main(argv=None):
         # After ready the page warms its reading path up (py/app.py warm_up): time the drawings after it.
         page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
                                timeout=browser.READY_TIMEOUT_MS)
-        delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
+        paint_breakdown(page, args.strokes)
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
               % (inside["cnn_forward_ms"], inside["mlp_forward_ms"], inside.get("preprocess_ms", float("nan"))))
-        print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings)"
-              % (statistics.median(delays), max(delays), len(delays)))
         forward_strategies(page)
         opens = [click_to_panel(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.opens)]
         print("click -> look-inside panel painted: median %.1f ms, max %.1f ms (%d opens; issue 13: <= 50 ms)"
