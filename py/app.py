@@ -133,6 +133,13 @@ async def warm_up():
     show_reading(batch, dict(zip(outputs, probabilities)), models["cnn"].rejection(outputs["cnn"]), outputs,
                  fact=False)
     show_empty()
+    # Everything made so far (modules, nets, templates) lives as long as the page: collect the start-up's garbage
+    # now, at idle, and move the rest out of the collector's generations, so a full collection while the
+    # person draws has only the drawings' own objects to walk.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     window.performance.mark("warmed-up")
 
 
