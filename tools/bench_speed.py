@@ -312,6 +312,7 @@ def main(argv=None):
     parser.add_argument("--calc", action="store_true", help="only the calculator's timings")
     parser.add_argument("--forward", action="store_true", help="only the forward strategies' timings")
     parser.add_argument("--paint", action="store_true", help="only pointer-up -> painted, with its breakdown")
+    parser.add_argument("--cold", action="store_true", help="only the cold loads (app and floor, alternating)")
     parser.add_argument("--cpython-forward", action="store_true", help=argparse.SUPPRESS)  # one CPython side
     parser.add_argument("--sums", type=int, default=10, help="9-symbol sums timed from pointer-up to paint")
     args = parser.parse_args(argv)
@@ -350,11 +351,18 @@ def main(argv=None):
             ms, size, weight = cold_load(chromium, cache_root, url + query)
             app.append(ms), total.append(size), weights.append(weight)
             floor.append(cold_load(chromium, cache_root, url + "__floor.html")[0])
-            one, two, snapshot = two_visits(chromium, host_url + query)
-            first.append(one), second.append(two), how.append(snapshot)
-        print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f"
+            if not args.cold:
+                one, two, snapshot = two_visits(chromium, host_url + query)
+                first.append(one), second.append(two), how.append(snapshot)
+        print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f (each: %s)"
               % (args.runs, statistics.median(app), statistics.median(floor),
-                 statistics.median(app) / statistics.median(floor)))
+                 statistics.median(app) / statistics.median(floor),
+                 ", ".join("%.0f/%.0f" % pair for pair in zip(app, floor))))
+        if args.cold:
+            chromium.close()
+            server.shutdown()
+            host.shutdown()
+            return 0
         print("second visit (median of %d): first %.0f ms, second %.0f ms, ratio second/first %.3f"
               " (Python on the second visit: %s)"
               % (args.runs, statistics.median(first), statistics.median(second),
