@@ -27,7 +27,7 @@ models = {}
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
 # batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
 # opener: the button that opened the panel (focus goes back to it).
-state = {"timer": None, "number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
+state = {"number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
          "batch": None, "inside": None, "opener": None, "learner": None}
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
@@ -104,6 +104,8 @@ async def warm_up():
     the person: the first drawings are then as quick as the later ones (imports done, wasm code warmed up)."""
     import numpy as np
 
+    import answer
+    import calc  # noqa: F401 - imported now rather than at the first reading shown
     import facts  # noqa: F401 - imported now rather than at the first fact
     import net
     import preprocess
@@ -117,18 +119,33 @@ async def warm_up():
         digits = segment.segment_boxes(preprocess.from_rgba(pixels, width, height), read=read_both)
         outputs = {name: models[name].read(np.stack([d for _, d in digits])) for name in NETS}
         models["cnn"].rejection(outputs["cnn"])
-        for name, out in outputs.items():
-            net.aligned(models[name], models[name].symbol_probabilities(out), net.common_symbols(list(models.values())))
+        symbols = net.common_symbols(list(models.values()))
+        probabilities = [net.aligned(models[name], models[name].symbol_probabilities(out), symbols)
+                         for name, out in outputs.items()]
+        answer.read(sum(probabilities) / len(probabilities), symbols)  # the grammar's first run, not the person's
+    # The display's first run (bar chart templates, canvases, proxies: ~15 ms more for a first drawing), shown
+    # and cleared within this one task, so never painted; no fact is asked for.
+    state["symbols"] = symbols
+    batch = np.stack([d for _, d in digits])
+    show_reading(batch, dict(zip(outputs, probabilities)), models["cnn"].rejection(outputs["cnn"]), outputs,
+                 fact=False)
+    show_empty()
+    # Everything made so far (modules, nets, templates) lives as long as the page: collect the start-up's garbage
+    # now, at idle, and move the rest out of the collector's generations, so a full collection while the
+    # person draws has only the drawings' own objects to walk.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     window.performance.mark("warmed-up")
 
 
 # --- Reading the drawing ------------------------------------------------------------------------------------
 
 def on_pad_change(event):
-    # Read at the next turn of the event loop; changes before then (a burst of Undo) are read once, since
-    # predict() reads the pad as it is when it runs. No timer delay: pointer-up to prediction is the latency.
-    if state["timer"] is None:
-        state["timer"] = asyncio.get_event_loop().call_soon(predict)
+    # Read at once, inside the pointer-up (or key) event: a task scheduled for later waited for the browser's
+    # next frame first (~13 ms of the pointer-up -> painted latency, tools/bench_speed.py --paint).
+    predict()
 
 
 def read_pad(nets=None):
@@ -146,6 +163,8 @@ def read_pad(nets=None):
     return segment.segment_boxes(ink, read=read_both if nets is None else net.reader(list(nets.values())))
 
 
+
+
 def read_both(batch):
     """(N, 28, 28) -> (N, S + 1): both nets' mean reading, then the chance of "not one symbol"."""
     import net
@@ -159,7 +178,6 @@ def average(probabilities):
 
 
 def predict():
-    state["timer"] = None
     window.performance.mark("predict-start")
     # Which drawing this reading is of: tests and tools wait for it to match the pad.
     element("number").dataset.strokes = str(window.pad.strokeCount())
@@ -240,9 +258,10 @@ def verdict(text, kind):
     node.className = "verdict " + kind
 
 
-def show_reading(batch, probabilities, rejected=None, outputs=None):
+def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
     """probabilities: {net: (N, S) over state["symbols"]}; rejected: (N,) the CNN's "not one symbol" probability
-    of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars)."""
+    of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars); fact: ask
+    for a fact about it."""
     import answer
 
     readings = {name: reading(p) for name, p in probabilities.items()}
@@ -258,7 +277,8 @@ def show_reading(batch, probabilities, rejected=None, outputs=None):
         show_net(name, readings[name], *rows)
     show_seen(batch, shown.reading)
     explain(shown, reading(combined)[1], readings, combined, rejected)
-    show_fact_for(shown)
+    if fact:
+        show_fact_for(shown)
 
 
 def show_answer(shown):
@@ -696,22 +716,50 @@ def facts_base():
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
 
-def bench(repeats=200):
-    """JSON: median ms per call of each net's forward pass (one image) and of reading the pad, after warm-up."""
-    import json
+def per_call(function, count):
+    """Median ms per call over 5 rounds of `count` calls, after one call (tools/bench_speed.py times CPython
+    with the same function)."""
     import time
+
+    function()
+    rounds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(count):
+            function()
+        rounds.append((time.perf_counter() - start) * 1000 / count)
+    return sorted(rounds)[2]
+
+
+def bench_strategies(repeats=100, sizes=(1, 9)):
+    """JSON {strategy: {batch size: median ms}}: the CNN's forward pass by each of net.STRATEGIES, on random
+    (N, 28, 28) inputs, N = 1 (one symbol) and 9 (a sum's symbols read at once)."""
+    import json
 
     import numpy as np
 
-    def per_call(function, count):
-        function()
-        rounds = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(count):
-                function()
-            rounds.append((time.perf_counter() - start) * 1000 / count)
-        return sorted(rounds)[2]
+    import net
+
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in sizes}
+    model = models["cnn"]
+    return json.dumps({strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
+                                                  max(1, repeats // n)) for n in sizes}
+                       for strategy in net.STRATEGIES})
+
+
+def default_strategy():
+    """The forward strategy `read` uses in this page (net.STRATEGY)."""
+    import net
+
+    return net.STRATEGY
+
+
+def bench(repeats=200):
+    """JSON: median ms per call of each net's forward pass (one image) and of reading the pad, after warm-up."""
+    import json
+
+    import numpy as np
 
     x = np.random.default_rng(0).random((28, 28), dtype=np.float32)
     result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
@@ -737,7 +785,31 @@ def memory():
     return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAP8.length), "py_objects": len(gc.get_objects())})
 
 
+def gc_log():
+    """JSON [[generation, ms, objects collected], ...]: Python's garbage collections since the last call (the
+    first call starts recording; for tools/bench_speed.py --paint)."""
+    import gc
+    import json
+    import time
+
+    if "gc_log" not in state:
+        state["gc_log"], started = [], {}
+
+        def record(phase, info):
+            if phase == "start":
+                started["at"] = time.perf_counter()
+            else:
+                state["gc_log"].append([info["generation"], (time.perf_counter() - started["at"]) * 1000,
+                                        info["collected"]])
+        gc.callbacks.append(record)
+    log, state["gc_log"] = state["gc_log"], []
+    return json.dumps(log)
+
+
 window.digitFactoidBench = create_proxy(bench)
+window.digitFactoidGcLog = create_proxy(gc_log)
+window.digitFactoidStrategies = create_proxy(bench_strategies)
+window.digitFactoidDefaultStrategy = create_proxy(default_strategy)
 window.digitFactoidMemory = create_proxy(memory)
 
 try:
@@ -745,3 +817,4 @@ try:
 except Exception as error:  # noqa: BLE001 - any boot failure must reach the user, then the console
     set_status("Digit Factoid could not start: %s" % error, "error")
     raise
+

@@ -13,6 +13,12 @@ Layer kinds: dense, conv2d, maxpool2d, flatten, relu, sigmoid, softmax, in Keras
 (float32, one per output unit: weight = int8 * scale), otherwise it is float16/float32. The plan is built once at
 load (dequantized to float32, kernels reshaped for im2col) so a forward pass only computes.
 
+Speed: `read` (and so predict_proba, reader) runs the net by a forward *strategy* (STRATEGIES, chosen by
+STRATEGY, per platform): how the convolutions are computed and whether conv + relu + pool are fused. Every
+strategy gives the reference's outputs to float32 rounding (tests/test_net.py); tools/bench_speed.py times each
+in the page and in CPython. The layers' own `forward` (run, activations, the backward passes) stay the
+reference im2col, so looking inside and learning see exactly the same numbers whatever the strategy.
+
 Input convention: x is (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1 (MNIST's white on black); the net's
 normalization is (x * scale - mean) / std.
 
@@ -121,6 +127,15 @@ class Conv2D(_Layer):
         self.kernel, self.bias = kernel, bias
         kh, kw, cin, cout = kernel.shape
         self._matrix_t = np.ascontiguousarray(kernel.transpose(3, 2, 0, 1).reshape(cout, cin * kh * kw))
+        self._offsets_t = np.ascontiguousarray(kernel.transpose(0, 1, 3, 2))  # (kh, kw, Cout, Cin), "shifted"
+        self._spectra = {}  # (H, W) -> the kernel's spectra, for the "fft" strategy
+
+    def padded(self, x):
+        """x (N, H, W, C) with the zeros "same" padding adds around it (x itself for "valid")."""
+        if self.padding != "same":
+            return x
+        rows, columns = self._pads()
+        return np.pad(x, ((0, 0), rows, columns, (0, 0)))
 
     def _pads(self):
         kh, kw = self.kernel.shape[:2]
@@ -131,9 +146,7 @@ class Conv2D(_Layer):
 
     def forward(self, x, keep=False):
         kh, kw, cin, _ = self.kernel.shape
-        if self.padding == "same":
-            rows, columns = self._pads()
-            x = np.pad(x, ((0, 0), rows, columns, (0, 0)))
+        x = self.padded(x)
         windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, H', W', C, kh, kw), no copy
         n, h, w = windows.shape[:3]
         columns = windows.reshape(n * h * w, cin * kh * kw)
@@ -243,6 +256,140 @@ class Softmax(_Layer):
         return self._y * (grad - (grad * self._y).sum(axis=1, keepdims=True))
 
 
+# --- Forward strategies: other ways to compute the convolutions, for `read` only ----------------------------
+# Each conv method maps (N, H, W, Cin) float32 (already padded for "same") to the correlation *without bias*,
+# (N, H', W', Cout), possibly a strided view. Measured in Pyodide (no BLAS, tools/bench_speed.py): one matrix
+# product over all windows (im2col) does 25 x 16 x 32 multiply-adds per conv2 pixel at einsum's speed; the FFT
+# does conv2's 16 -> 32 channel mixing on 12 x 7 frequencies instead of 8 x 8 x 25 offsets.
+
+def _conv_im2col(layer, x):
+    """The reference: every window as a row, times the (Cout, Cin * kh * kw) matrix."""
+    kh, kw, cin, _ = layer.kernel.shape
+    windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, H', W', Cin, kh, kw), no copy
+    n, h, w = windows.shape[:3]
+    return _product(windows.reshape(n * h * w, cin * kh * kw), layer._matrix_t).reshape(n, h, w, -1)
+
+
+def _conv_shifted(layer, x):
+    """Direct convolution: kh * kw shifted copies of the input, each times that offset's (Cin, Cout) kernel."""
+    kh, kw, cin, cout = layer.kernel.shape
+    n, h, w = x.shape[0], x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    out = np.zeros((n * h * w, cout), np.float32)
+    for i in range(kh):
+        for j in range(kw):
+            shifted = x[:, i:i + h, j:j + w].reshape(n * h * w, cin)
+            out += shifted * layer.kernel[i, j, 0] if cin == 1 else _product(shifted, layer._offsets_t[i, j])
+    return out.reshape(n, h, w, cout)
+
+
+def _conv_channels_first(layer, x):
+    """im2col transposed: (Cout, Cin * kh * kw) times the windows as columns, so the long axis (every output
+    pixel) is the contiguous one: suits few input channels (conv1's 25-long windows)."""
+    kh, kw, cin, cout = layer.kernel.shape
+    windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, H', W', Cin, kh, kw)
+    n, h, w = windows.shape[:3]
+    columns = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2)).reshape(cin * kh * kw, n * h * w)
+    out = np.einsum("ok,km->om", layer._matrix_t, columns) if sys.platform == "emscripten" \
+        else layer._matrix_t @ columns
+    return out.reshape(cout, n, h, w).transpose(1, 2, 3, 0)
+
+
+def _conv_fft(layer, x):
+    """By the FFT (float64): circular convolution with the flipped kernel; its last H' x W' values are the
+    valid correlation. The kernel's spectra (H * F, Cin, Cout) are computed once per input size."""
+    kh, kw, cin, cout = layer.kernel.shape
+    n, height, width = x.shape[:3]
+    spectra = layer._spectra.get((height, width))
+    if spectra is None:
+        flipped = layer.kernel[::-1, ::-1].transpose(2, 3, 0, 1).astype(np.float64)  # (Cin, Cout, kh, kw)
+        full = _rfft2(np.pad(flipped, ((0, 0), (0, 0), (0, height - kh), (0, width - kw))))
+        spectra = layer._spectra[(height, width)] = np.ascontiguousarray(
+            full.reshape(cin, cout, -1).transpose(2, 0, 1))
+    image = _rfft2(np.ascontiguousarray(x.transpose(0, 3, 1, 2), dtype=np.float64))  # (N, Cin, H, F)
+    mixed = np.matmul(image.reshape(n, cin, -1).transpose(2, 0, 1), spectra)  # (H * F, N, Cout)
+    out = _irfft2(mixed.transpose(1, 2, 0).reshape((n, cout) + image.shape[2:]), width, first_row=kh - 1)
+    return out[:, :, :, kw - 1:].transpose(0, 2, 3, 1).astype(np.float32)
+
+
+def _conv_hybrid(layer, x):
+    """channels-first for one input channel (FFT of many 28 x 28 outputs costs more), FFT for more."""
+    return (_conv_channels_first if layer.kernel.shape[2] == 1 else _conv_fft)(layer, x)
+
+
+try:  # numpy >= 2's pocketfft ufuncs, called directly: np.fft's Python wrapper costs more than a 12 x 12 FFT
+    from numpy.fft import _pocketfft_umath as _pocketfft
+except ImportError:  # pragma: no cover - older numpy
+    _pocketfft = None
+
+
+def _rfft2(a):
+    """Real (..., H, W) float64 -> (..., H, W // 2 + 1) complex128, as np.fft.rfft2."""
+    if _pocketfft is None:
+        return np.fft.rfft2(a)
+    width = a.shape[-1]
+    out = np.empty(a.shape[:-1] + (width // 2 + 1,), np.complex128)
+    (_pocketfft.rfft_n_even if width % 2 == 0 else _pocketfft.rfft_n_odd)(a, 1.0, out=out)
+    return _pocketfft.fft(out, 1.0, axes=[(-2,), (), (-2,)], out=out)
+
+
+def _irfft2(spectrum, width, first_row=0):
+    """(..., H, F) complex128 -> (..., H - first_row, width) float64: np.fft.irfft2(spectrum, s=(H, width))
+    from row first_row on (the rows before it are not computed). Overwrites `spectrum`."""
+    if _pocketfft is None:
+        return np.fft.irfft2(spectrum, s=spectrum.shape[-2:-1] + (width,))[..., first_row:, :]
+    _pocketfft.ifft(spectrum, 1.0 / spectrum.shape[-2], axes=[(-2,), (), (-2,)], out=spectrum)
+    rows = spectrum[..., first_row:, :]
+    return _pocketfft.irfft(rows, 1.0 / width, out=np.empty(rows.shape[:-1] + (width,), np.float64))
+
+
+def _max_pool(x, size):
+    """(N, H, W, C), any strides -> (N, H // size, W // size, C): MaxPool2D's forward by size * size strided
+    maxima (no reshape, which would copy a strided conv output first)."""
+    h, w = x.shape[1] // size * size, x.shape[2] // size * size
+    out = None
+    for i in range(size):
+        for j in range(size):
+            part = x[:, i:h:size, j:w:size]
+            out = part.copy() if out is None else np.maximum(out, part, out=out)
+    return out
+
+
+CONV_METHODS = {"im2col": _conv_im2col, "shifted": _conv_shifted, "channels-first": _conv_channels_first,
+                "fft": _conv_fft, "hybrid": _conv_hybrid}
+# A strategy: a conv method, plain (conv + bias, relu, pool as the layers do) or fused (conv, pool, then bias
+# and relu on the 4x smaller pooled map: max(a + b) = max(a) + b and relu commutes with max, exactly).
+STRATEGIES = tuple(method + suffix for method in CONV_METHODS for suffix in ("", " fused"))
+# The fastest of them that matches (tools/bench_speed.py): in Pyodide, no BLAS; in CPython, BLAS's matmul.
+STRATEGY = "hybrid fused" if sys.platform == "emscripten" else "im2col fused"
+
+
+def _forward_by(layers, x, strategy):
+    """layers' forward on x (N, ...) float32 by `strategy` (a name in STRATEGIES)."""
+    if strategy not in STRATEGIES:
+        raise ValueError("unknown forward strategy %r (known: %s)" % (strategy, ", ".join(STRATEGIES)))
+    method, _, fused = strategy.partition(" ")
+    conv = CONV_METHODS[method]
+    i = 0
+    while i < len(layers):
+        layer = layers[i]
+        if layer.kind != "conv2d":
+            x = layer.forward(x)
+            i += 1
+            continue
+        x = conv(layer, layer.padded(x))
+        kinds = [later.kind for later in layers[i + 1:i + 3]]
+        if fused and kinds in (["relu", "maxpool2d"], ["maxpool2d", "relu"]):
+            pool = layers[i + 1] if kinds[0] == "maxpool2d" else layers[i + 2]
+            x = _max_pool(x, pool.size)
+            x += layer.bias
+            x = np.maximum(x, 0, out=x)
+            i += 3
+        else:
+            x = x + layer.bias
+            i += 1
+    return x
+
+
 class Model:
     """A loaded network: `predict_proba(x)` for x (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1."""
 
@@ -300,7 +447,13 @@ class Model:
         return x, single
 
     def _forward(self, x):
-        return self.run(x)
+        return self.forward(x)
+
+    def forward(self, x, strategy=None):
+        """x (N, 28, 28) float32 -> (N, outputs), by a forward strategy (default: STRATEGY; see STRATEGIES).
+        Without keep: nothing is remembered for a backward pass."""
+        x = (x.reshape((len(x),) + self.input_shape) * self._scale - self._shift).astype(np.float32)
+        return _forward_by(self._layers, x, strategy or STRATEGY)
 
     def run(self, x, start=0, stop=None, keep=False):
         """Layers start:stop of the net on x: from the input, (N, 28, 28) images normalized first; else the

@@ -78,6 +78,36 @@ def test_numpy_forward_matches_keras(keras_models, data, name):
     np.testing.assert_allclose(actual.sum(axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.parametrize("strategy", net.STRATEGIES)
+def test_every_forward_strategy_matches_keras(keras_models, data, strategy, monkeypatch):
+    """predict_proba by each strategy (the page's default among them) against Keras, as above."""
+    monkeypatch.setattr(net, "STRATEGY", strategy)
+    x = data[2][:PARITY_IMAGES]
+    for name in ("every_kind", "cnn"):
+        expected = keras_models[name].predict(x[..., None], verbose=0)
+        actual = exported(keras_models[name]).predict_proba(x)
+        assert actual.dtype == np.float32 and np.abs(actual - expected).max() <= 1e-4, name
+
+
+@pytest.mark.parametrize("strategy", net.STRATEGIES)
+@pytest.mark.parametrize("n", [1, 7, 40])
+def test_every_forward_strategy_equals_the_reference(keras_models, strategy, n):
+    """On random inputs (any values, not only drawings) and batch sizes, each strategy's outputs equal the
+    reference layers' forward (Model.run) to 1e-5, for a net with "same" and "valid" convolutions and for
+    the shipped CNN."""
+    x = np.random.default_rng(n).random((n, 28, 28), dtype=np.float32)
+    for model in (exported(keras_models["every_kind"]), net.load(os.path.join(WEIGHTS, "cnn.npz"))):
+        reference = model.run(x)
+        actual = model.forward(x, strategy)
+        assert actual.shape == reference.shape and actual.dtype == np.float32
+        assert np.abs(actual - reference).max() <= 1e-5
+
+
+def test_unknown_strategy_is_a_clear_error(keras_models):
+    with pytest.raises(ValueError, match="unknown forward strategy"):
+        exported(keras_models["mlp"]).forward(np.zeros((1, 28, 28), np.float32), "magic")
+
+
 def test_not_one_digit_output_matches_keras(keras_models, data):
     """An 11th output ("not one digit"): read() gives all 11 as Keras does, predict_proba the ten digits
     renormalized, and predictions are the best digit."""

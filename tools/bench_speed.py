@@ -8,6 +8,10 @@ Prints medians of:
   stored, then visits again; ready times of both visits and their ratio (the floor is 0.6);
 - bytes transferred on a cold load: total, and the weights;
 - in the page, steady state: forward pass of each net (one image), preprocessing one canvas;
+- the CNN's forward pass by each of py/net.py's STRATEGIES (`--forward` runs only this part), one image and a
+  batch of 9 (a sum's symbols), in the page and in CPython numpy with BLAS (its default threads, and one
+  thread), alternating page and CPython rounds; the ratio of each to CPython's own default strategy (issue 14
+  floor: the page's default <= 1.2 x CPython's);
 - pointer-up -> prediction painted (performance marks "stroke-end" -> "prediction-painted"), after the page's
   warm-up;
 - click on an image in "what the nets saw" -> look-inside panel painted ("inside-click" -> "inside-painted");
@@ -23,11 +27,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from tests import browser, strokes  # noqa: E402
 from tools import build_runtime, webserver  # noqa: E402
 
@@ -92,6 +100,40 @@ def stroke_to_paint(page, text):
     return page.evaluate("""() => {
         const end = performance.getEntriesByName('stroke-end').pop().startTime;
         return performance.getEntriesByName('prediction-painted').pop().startTime - end; }""")
+
+
+MARKS_JS = """() => {
+    const at = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+    const end = at('stroke-end');
+    return {total: at('prediction-painted') - end, queued: at('predict-start') - end,
+            python: at('predict-end') - at('predict-start'), to_paint: at('prediction-painted') - at('predict-end')};
+}"""
+
+
+def paint_breakdown(page, drawings):
+    """Print pointer-up -> painted for `drawings` drawings, each split into its parts (waiting for Python,
+    Python's predict, predict-end -> the painted frame) with Python's garbage collections during it."""
+    gc_log = "window.digitFactoidGcLog ? window.digitFactoidGcLog() : '[]'"
+    page.evaluate(gc_log)  # starts recording
+    rows = []
+    for i in range(drawings):
+        stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)])
+        row = page.evaluate(MARKS_JS)
+        row["gc"] = json.loads(page.evaluate(gc_log))
+        rows.append(row)
+    totals = [r["total"] for r in rows]
+    print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings; issue 14: median <= 30, "
+          "max <= 80)" % (statistics.median(totals), max(totals), len(totals)))
+    for part in ("queued", "python", "to_paint"):
+        values = [r[part] for r in rows]
+        print("  %-9s median %6.1f ms, max %6.1f ms" % (part, statistics.median(values), max(values)))
+    slow = sorted(range(len(rows)), key=lambda i: -totals[i])[:3]
+    for i in slow:
+        r = rows[i]
+        print("  slowest #%d: %.1f ms = queued %.1f + python %.1f + to paint %.1f; GCs during it: %s"
+              % (i + 1, r["total"], r["queued"], r["python"], r["to_paint"],
+                 ", ".join("gen %d %.1f ms" % (g, ms) for g, ms, _ in r["gc"]) or "none"))
+    return totals
 
 
 def click_to_panel(page, text):
@@ -175,6 +217,84 @@ def calculator(page, repeats):
               "<= 150 ms)" % (name, ms, python, len(read)))
 
 
+SIZES = (1, 9)  # one symbol; a 9-symbol sum read at once (segmentation reads every group in one batch)
+
+
+def cpython_forward(repeats=100):
+    """{strategy: {batch size: median ms}} of the CNN's forward pass in this CPython, timed as the page's
+    app.bench_strategies times it (same inputs, same rounds)."""
+    sys.path.insert(0, str(ROOT / "py"))
+    import numpy as np
+
+    import net
+
+    def per_call(function, count):
+        function()
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(count):
+                function()
+            rounds.append((time.perf_counter() - start) * 1000 / count)
+        return sorted(rounds)[2]
+
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in SIZES}
+    model = net.load(str(ROOT / "weights" / "cnn.npz"))
+    return {"default": net.STRATEGY,
+            "times": {strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
+                                                  max(1, repeats // n)) for n in SIZES}
+                      for strategy in net.STRATEGIES}}
+
+
+def cpython_forward_in(threads=None):
+    """cpython_forward in a fresh interpreter; threads: BLAS threads (None: the library's default)."""
+    env = dict(os.environ)
+    if threads:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(threads)
+    out = subprocess.run([sys.executable, __file__, "--cpython-forward"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def forward_strategies(page, rounds=3):
+    """Print each strategy's forward pass in the page and in CPython (medians of alternating rounds)."""
+    page_times, blas, single = [], [], []
+    for _ in range(rounds):
+        page_times.append(json.loads(page.evaluate("window.digitFactoidStrategies(100)")))
+        blas.append(cpython_forward_in())
+        single.append(cpython_forward_in(threads=1))
+    strategies = list(page_times[0])
+    page_default = page.evaluate("window.digitFactoidDefaultStrategy()")
+
+    def median(runs, strategy, n):
+        return statistics.median(run[strategy][str(n)] for run in runs)
+
+    cpy = {"BLAS": [r["times"] for r in blas], "1 thread": [r["times"] for r in single]}
+    cpy_default = blas[0]["default"]
+    print("CNN forward by strategy (median of %d alternating rounds; ms; ratio = page / CPython's default "
+          "strategy %r):" % (rounds, cpy_default))
+    for n in SIZES:
+        base = {k: median(v, cpy_default, n) for k, v in cpy.items()}
+        print("  N=%d  %-22s %8s %8s %10s %8s %10s" % (n, "strategy", "page", "CPython", "(1 thread)",
+                                                      "ratio", "(1 thread)"))
+        for strategy in strategies:
+            ms = median(page_times, strategy, n)
+            print("  N=%d  %-22s %8.3f %8.3f %10.3f %8.2f %10.2f%s"
+                  % (n, strategy, ms, median(cpy["BLAS"], strategy, n), median(cpy["1 thread"], strategy, n),
+                     ms / base["BLAS"], ms / base["1 thread"], "  <- the page's default" if strategy == page_default
+                     else ""))
+    for n in SIZES:
+        ms = median(page_times, page_default, n)
+        fastest = {k: min(strategies, key=lambda s: median(v, s, n)) for k, v in cpy.items()}
+        print("forward pass, N=%d: page (%s) %.3f ms / CPython's fastest strategy: with BLAS's threads (%s) "
+              "%.3f ms = %.2f, with one thread (%s) %.3f ms = %.2f; issue 14 floor: <= 1.2"
+              % (n, page_default, ms, fastest["BLAS"], median(cpy["BLAS"], fastest["BLAS"], n),
+                 ms / median(cpy["BLAS"], fastest["BLAS"], n), fastest["1 thread"],
+                 median(cpy["1 thread"], fastest["1 thread"], n), ms / median(cpy["1 thread"], fastest["1 thread"], n)))
+
+
 def memory(page):
     page.evaluate("window.gc && window.gc()")
     numbers = json.loads(page.evaluate("window.digitFactoidMemory()"))
@@ -190,8 +310,15 @@ def main(argv=None):
     parser.add_argument("--opens", type=int, default=20, help="look-inside panels timed from click to paint")
     parser.add_argument("--corrections", type=int, default=10, help="corrections timed from click to paint")
     parser.add_argument("--calc", action="store_true", help="only the calculator's timings")
+    parser.add_argument("--forward", action="store_true", help="only the forward strategies' timings")
+    parser.add_argument("--paint", action="store_true", help="only pointer-up -> painted, with its breakdown")
+    parser.add_argument("--cold", action="store_true", help="only the cold loads (app and floor, alternating)")
+    parser.add_argument("--cpython-forward", action="store_true", help=argparse.SUPPRESS)  # one CPython side
     parser.add_argument("--sums", type=int, default=10, help="9-symbol sums timed from pointer-up to paint")
     args = parser.parse_args(argv)
+    if args.cpython_forward:
+        print(json.dumps(cpython_forward()))
+        return 0
     from playwright.sync_api import sync_playwright
 
     cache_root = build_runtime.ensure()
@@ -202,11 +329,16 @@ def main(argv=None):
         chromium = playwright.chromium.launch(
             executable_path=browser.CHROMIUM, headless=True,
             args=browser.CHROMIUM_ARGS + ["--enable-precise-memory-info", "--js-flags=--expose-gc"])
-        if args.calc:
+        if args.calc or args.forward or args.paint:
             context, page, watch = browser.new_page(chromium, cache_root)
             watch.expect("ERR_CONNECTION_REFUSED|ERR_UNSAFE_PORT|Content Security Policy")
             browser.open_app(page, url, query[1:])
-            calculator(page, args.sums)
+            page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
+                                   timeout=browser.READY_TIMEOUT_MS)
+            if args.paint:
+                paint_breakdown(page, args.strokes)
+            else:
+                calculator(page, args.sums) if args.calc else forward_strategies(page)
             watch.check_page(page)
             for problem in watch.problems():
                 print("page problem: " + problem)
@@ -219,11 +351,18 @@ def main(argv=None):
             ms, size, weight = cold_load(chromium, cache_root, url + query)
             app.append(ms), total.append(size), weights.append(weight)
             floor.append(cold_load(chromium, cache_root, url + "__floor.html")[0])
-            one, two, snapshot = two_visits(chromium, host_url + query)
-            first.append(one), second.append(two), how.append(snapshot)
-        print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f"
+            if not args.cold:
+                one, two, snapshot = two_visits(chromium, host_url + query)
+                first.append(one), second.append(two), how.append(snapshot)
+        print("cold load to ready (median of %d): app %.0f ms, floor %.0f ms, ratio app/floor %.3f (each: %s)"
               % (args.runs, statistics.median(app), statistics.median(floor),
-                 statistics.median(app) / statistics.median(floor)))
+                 statistics.median(app) / statistics.median(floor),
+                 ", ".join("%.0f/%.0f" % pair for pair in zip(app, floor))))
+        if args.cold:
+            chromium.close()
+            server.shutdown()
+            host.shutdown()
+            return 0
         print("second visit (median of %d): first %.0f ms, second %.0f ms, ratio second/first %.3f"
               " (Python on the second visit: %s)"
               % (args.runs, statistics.median(first), statistics.median(second),
@@ -238,12 +377,11 @@ def main(argv=None):
         # After ready the page warms its reading path up (py/app.py warm_up): time the drawings after it.
         page.wait_for_function("performance.getEntriesByName('warmed-up').length > 0",
                                timeout=browser.READY_TIMEOUT_MS)
-        delays = [stroke_to_paint(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.strokes)]
+        paint_breakdown(page, args.strokes)
         inside = json.loads(page.evaluate("window.digitFactoidBench(200)"))
         print("in the page: CNN forward %.3f ms, MLP forward %.3f ms, preprocessing one canvas %.2f ms"
               % (inside["cnn_forward_ms"], inside["mlp_forward_ms"], inside.get("preprocess_ms", float("nan"))))
-        print("pointer-up -> prediction painted: median %.1f ms, max %.1f ms (%d drawings)"
-              % (statistics.median(delays), max(delays), len(delays)))
+        forward_strategies(page)
         opens = [click_to_panel(page, ONE_STROKE[i % len(ONE_STROKE)]) for i in range(args.opens)]
         print("click -> look-inside panel painted: median %.1f ms, max %.1f ms (%d opens; issue 13: <= 50 ms)"
               % (statistics.median(opens), max(opens), len(opens)))
