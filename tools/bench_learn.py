@@ -119,8 +119,8 @@ def main(argv=None):
         adapted = mnist_accuracy(models, x_test, y_test)
         drops = {n: 100 * (base_mnist[n] - adapted[n]) for n in NETS}
         all_times += times
-        worst = {k: min(worst[k], curve[-1][k]) for k in ("page", "cnn", "mlp")}
-        worst["drop"] = max([worst["drop"]] + list(drops.values()))
+        worst = dict({k: min(worst[k], curve[-1][k]) for k in ("page", "cnn", "mlp")},
+                     drop=max([worst["drop"]] + list(drops.values())))
         counts = [0] + [min(args.every * i, made) for i in range(1, len(curve))]
         print("writer %d (%s)\n  %d corrections in %d drawings; unseen drawings read, by corrections made:"
               % (seed, person.describe(), made, drawn))
