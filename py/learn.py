@@ -77,6 +77,14 @@ class Plan:
     anchor: float = 0.0
     guard: int = 12
     grow: float = 2.0
+    centre: bool = False
+    shorten: int = 0
+    overshoot: float = 0.25
+    nudge: bool = False
+    ridge: float = 0.01
+    lift: float = 1.0
+    kept: float = 50.0
+    rounds: int = 3
 
 
 # --- The maths -----------------------------------------------------------------------------------------------
@@ -234,6 +242,7 @@ class Learner:
         self.replay_features = {name: None for name in models}  # (N, ...) frozen features of the replay set
         self.ready = {name: np.zeros(len(replay.y), bool) for name in models}  # which of them are computed
         self.corrections = []
+        self.grams = {}
 
     def learn(self, image, label):
         """Teach every net that knows `label` that `image` (28, 28) is it. Returns {name: steps taken}."""
@@ -250,7 +259,9 @@ class Learner:
         steps = {}
         for name, model in self.models.items():
             target = output_index(model, label)
-            if target >= 0:
+            if target >= 0 and self.plan.nudge:
+                steps[name] = self._nudge(name, own, target, [image for image, _ in earlier])
+            elif target >= 0:
                 steps[name] = self._teach(name, own, target, old, old_labels, rng)
         return steps
 
@@ -268,9 +279,12 @@ class Learner:
         targets = np.concatenate([np.full(len(own), target), old_targets[known], self.replay_targets[name][chosen]])
         weights = self._weights(len(own) + int(known.sum()), targets[len(targets) - len(chosen):], target, rival)
         shipped = np.arange(len(targets)) >= len(targets) - len(chosen)  # the replay rows
-        taken, allowed, before = 0, None, None
+        taken, allowed, before, held = 0, None, None, None
         while taken <= plan.steps + plan.extra:
             logits = model.run(features, start, -1, keep=True)
+            if plan.centre and held is None:
+                held = self._held(model, start, logits, targets, weights, shipped)
+                logits = model.run(features, start, -1, keep=True)
             if plan.guard >= 0:  # the held-back check: a step that misreads more shipped examples is undone
                 misread = int((logits[shipped].argmax(axis=1) != targets[shipped]).sum())
                 if allowed is None:
@@ -285,11 +299,83 @@ class Learner:
             before = self._get(name)
             _, grad = softmax_cross_entropy(logits, targets, weights)
             rate = plan.rate * plan.grow ** max(0, taken + 1 - plan.steps)
-            descend(model, start, model.backward(grad, top=-1, bottom=start).params, rate, plan.anchor,
-                    self.base[name])
+            params = model.backward(grad, top=-1, bottom=start).params
+            if held is not None:
+                params = {key: value - held[key] for key, value in params.items()}
+            descend(model, start, params, rate, plan.anchor, self.base[name])
+            taken += 1
+            if plan.shorten and taken > plan.steps and self._reads(model, start, own_features[:1], target,
+                                                                   plan.margin):
+                self._shorten(name, before, own_features[:1], target)
+        self._round(name)
+        return taken
+
+    @staticmethod
+    def _held(model, start, logits, targets, weights, shipped):
+        """The shipped examples' share of ∇J at the weights before this correction. Taken off every step's
+        gradient, it makes those weights the minimum of the shipped examples' loss (convex in the top layer):
+        they hold the net where it is, and only the person's examples move it."""
+        _, grad = softmax_cross_entropy(logits, targets, weights)
+        grad[~shipped] = 0.0
+        return {key: value.copy() for key, value in model.backward(grad, top=-1, bottom=start).params.items()}
+
+    def _nudge(self, name, own, target, earlier):
+        """The least change of the top layer that reads the correction right. own: (C, 28, 28) the correction then
+        its copies; earlier: uint8 (28, 28) images of earlier corrections. Returns the rounds taken."""
+        model, start, plan = self.models[name], self.starts[name], self.plan
+        layer = head_layers(model, start)[-1]
+        own_features = _with_one(model.run(own, 0, start))
+        held = self._gram(name)
+        if earlier:
+            kept = _with_one(model.run(np.array(earlier, np.float32) / 255.0, 0, start))
+            held = held + plan.kept * kept.T @ kept / len(self.replay.y)
+        held = held + plan.ridge * np.trace(held) / len(held) * np.eye(len(held), dtype=held.dtype)
+        direction = np.linalg.solve(held, own_features.mean(axis=0))
+        taken = 0
+        while taken < plan.rounds:
+            logits = own_features[0] @ np.vstack([layer.kernel, layer.bias[None]])
+            symbols = logits[:len(model.symbols)].copy()
+            if target < len(symbols):
+                symbols[target] = -np.inf
+            rival = int(symbols.argmax())
+            short = plan.lift - (logits[target] - logits[rival])
+            if short <= 0:
+                break
+            change = direction * (short / float(own_features[0] @ direction)) / 2
+            kernel, bias = layer.kernel.copy(), layer.bias.copy()
+            kernel[:, target] += change[:-1]
+            kernel[:, rival] -= change[:-1]
+            bias[target] += change[-1]
+            bias[rival] -= change[-1]
+            layer.set_weights(kernel, bias)
             taken += 1
         self._round(name)
         return taken
+
+    def _gram(self, name):
+        """(F + 1, F + 1) Σ z̃ z̃ᵀ / N of the shipped examples' top-layer inputs z̃ = (z, 1)."""
+        if name not in self.grams:
+            self._prepare(name, np.arange(len(self.replay.y)))
+            features = _with_one(self.replay_features[name][self.replay_targets[name] >= 0])
+            self.grams[name] = features.T @ features / len(features)
+        return self.grams[name]
+
+    def _shorten(self, name, before, features, target):
+        """The step from `before` to the current weights made the net read the correction right: take only as
+        much of it as that needs (bisected `plan.shorten` times), and `plan.overshoot` more."""
+        model, start, plan = self.models[name], self.starts[name], self.plan
+        after = self._get(name)
+        low, high = 0.0, 1.0
+        for _ in range(plan.shorten):
+            middle = (low + high) / 2
+            self._set(name, [(k0 + middle * (k1 - k0), b0 + middle * (b1 - b0))
+                             for (k0, b0), (k1, b1) in zip(before, after)])
+            if self._reads(model, start, features, target, plan.margin):
+                high = middle
+            else:
+                low = middle
+        t = min(1.0, high * (1 + plan.overshoot))
+        self._set(name, [(k0 + t * (k1 - k0), b0 + t * (b1 - b0)) for (k0, b0), (k1, b1) in zip(before, after)])
 
     def _get(self, name):
         return [(layer.kernel, layer.bias) for layer in head_layers(self.models[name], self.starts[name])]
@@ -303,6 +389,8 @@ class Learner:
         """The output other than `target` the net finds likeliest for the correction and its copies."""
         out = model.run(features.copy(), start).mean(axis=0)
         out[target] = -1
+        if model.rejects:  # the reading the person saw is a symbol's
+            out[-1] = -1
         return int(out.argmax())
 
     def _choose_replay(self, name, target, rival, rng):
@@ -429,6 +517,12 @@ class Learner:
         images = np.array([image for image, _ in self.corrections], np.uint8).reshape(-1, 28, 28)
         np.savez_compressed(buffer, x=images, y=np.array([label for _, label in self.corrections], dtype=str))
         return buffer.getvalue()
+
+
+def _with_one(features):
+    """(N, ...) top-layer inputs -> (N, F + 1) float64, flattened, a 1 appended (the bias's input)."""
+    flat = features.reshape(len(features), -1).astype(np.float64)
+    return np.concatenate([flat, np.ones((len(flat), 1))], axis=1)
 
 
 def _pack(array):
