@@ -80,10 +80,11 @@ class Plan:
     centre: bool = False
     shorten: int = 0
     overshoot: float = 0.25
-    nudge: bool = False
+    nudge: bool = True
     ridge: float = 0.01
     lift: float = 1.0
     kept: float = 50.0
+    pair: float = 0.0
     rounds: int = 3
 
 
@@ -259,10 +260,10 @@ class Learner:
         steps = {}
         for name, model in self.models.items():
             target = output_index(model, label)
-            if target >= 0 and self.plan.nudge:
-                steps[name] = self._nudge(name, own, target, [image for image, _ in earlier])
-            elif target >= 0:
+            if target >= 0:
                 steps[name] = self._teach(name, own, target, old, old_labels, rng)
+                if self.plan.nudge:  # what the steps could not buy without the shipped examples: the least change
+                    steps[name] += self._nudge(name, own, target, [image for image, _ in earlier])
         return steps
 
     def _teach(self, name, own, target, old, old_labels, rng):
@@ -325,7 +326,12 @@ class Learner:
         model, start, plan = self.models[name], self.starts[name], self.plan
         layer = head_layers(model, start)[-1]
         own_features = _with_one(model.run(own, 0, start))
+        if self._reads(model, start, own_features[:1, :-1].astype(np.float32), target):
+            return 0
         held = self._gram(name)
+        if plan.pair:  # the shipped examples of the two labels whose boundary moves: held harder
+            held = held + plan.pair * self._gram(name, target) + plan.pair * self._gram(name, self._rival(
+                model, start, own_features[:1, :-1].astype(np.float32), target))
         if earlier:
             kept = _with_one(model.run(np.array(earlier, np.float32) / 255.0, 0, start))
             held = held + plan.kept * kept.T @ kept / len(self.replay.y)
@@ -352,13 +358,15 @@ class Learner:
         self._round(name)
         return taken
 
-    def _gram(self, name):
-        """(F + 1, F + 1) Σ z̃ z̃ᵀ / N of the shipped examples' top-layer inputs z̃ = (z, 1)."""
-        if name not in self.grams:
+    def _gram(self, name, output=None):
+        """(F + 1, F + 1) Σ z̃ z̃ᵀ / N of the shipped examples' top-layer inputs z̃ = (z, 1) (N: all of them),
+        those of one output only if `output` is given."""
+        if (name, output) not in self.grams:
             self._prepare(name, np.arange(len(self.replay.y)))
-            features = _with_one(self.replay_features[name][self.replay_targets[name] >= 0])
-            self.grams[name] = features.T @ features / len(features)
-        return self.grams[name]
+            targets = self.replay_targets[name]
+            features = _with_one(self.replay_features[name][targets == output if output is not None else targets >= 0])
+            self.grams[name, output] = features.T @ features / int((targets >= 0).sum())
+        return self.grams[name, output]
 
     def _shorten(self, name, before, features, target):
         """The step from `before` to the current weights made the net read the correction right: take only as
