@@ -29,6 +29,7 @@ models = {}
 # opener: the button that opened the panel (focus goes back to it).
 state = {"number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
          "batch": None, "inside": None, "opener": None, "learner": None}
+PREPARE_CHUNK = 48  # replay examples per idle moment: ~50 ms of the CNN in Pyodide
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 templates = {}  # bar chart templates by label set (bar_chart)
@@ -78,8 +79,8 @@ def boot():
     listen(element("forget"), "click", lambda event: forget())
     listen(element("export-learned"), "click", lambda event: export_learned())
     restore_learned()
-    if state["learner"] is None:  # ready the learner (replay set) while the person draws, not at the first click
-        asyncio.get_event_loop().call_later(1.0, learner)
+    # Ready the learner (the replay set and its features) while the person draws, not at the first click.
+    asyncio.get_event_loop().call_later(1.0, prepare_learner)
     set_status("Ready — draw a number or a sum. Both networks run in your browser.", "ready")
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
@@ -516,6 +517,12 @@ def learner():
         versions = {name: learn.file_version("weights/%s.npz" % name) for name in NETS}
         state["learner"] = learn.Learner(models, replay, versions)
     return state["learner"]
+
+
+def prepare_learner():
+    """The replay set's features below the learning layers, a chunk at a time between the person's strokes."""
+    if learner().prepare(PREPARE_CHUNK):
+        asyncio.get_event_loop().call_later(0.05, prepare_learner)
 
 
 def show_correct(reading):
