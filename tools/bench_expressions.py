@@ -26,6 +26,11 @@ import segment  # noqa: E402
 from training import mnist, pen, segments, symbols  # noqa: E402
 
 SEED = 2026_11_26
+PEN = 14        # px: the pad's pen (1/20 of its 280 px snapshot)
+SMALLEST = 3.0  # an operator is drawn at least this many pen widths tall (wide, for - and =): smaller, its strokes
+                # merge into one blob on the pad too, a + and a ÷ alike, which no reader can tell apart
+APART = {"=": 2.5, "÷": 3.0}  # ... and = and ÷ at least this many pen widths tall, so that their bars and dots
+                              # stay apart (an = whose bars touch is a thick minus to anyone)
 
 
 def expression_text(rng, length):
@@ -44,7 +49,7 @@ def expression_text(rng, length):
     return text + ("=" if rng.random() < 0.3 else "")
 
 
-def draw(text, x, y, rng):
+def draw(text, x, y, rng, smallest=SMALLEST):
     """The ink of `text` drawn on one line: digits are MNIST test digits traced and redrawn, operators from the
     test generator; all at one digit height, with a pad-like pen."""
     by_digit = {d: np.nonzero(y == d)[0] for d in range(10)}
@@ -59,7 +64,10 @@ def draw(text, x, y, rng):
         else:
             size = rng.uniform(0.9, 1.15) if char in "()" else rng.uniform(0.35, 0.75)
             strokes = pen.warp(symbols.operator(char, rng, symbols.TEST), rng, wobble=symbols.TEST["wobble"])
-            parts.append(pen.ink_of(strokes, size * height, 14))
+            scale = max(size * height, smallest * PEN)
+            if smallest and char in APART:  # = and ÷: far enough apart that their pieces do not merge
+                scale = max(scale, APART[char] * PEN / max(pen.bounds(strokes)[3] - pen.bounds(strokes)[1], 1e-3))
+            parts.append(pen.ink_of(strokes, scale, PEN))
     ink, _ = segments.line(parts, rng, height=int(height * 2.2), gap=(0.15, 0.45))
     return ink
 
@@ -69,6 +77,8 @@ def main(argv=None):
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weights", type=Path, default=ROOT / "weights")
+    parser.add_argument("--smallest", type=float, default=SMALLEST,
+                        help="an operator's least size in pen widths (0: as small as 0.35 of a digit, blobs included)")
     parser.add_argument("--show", type=int, default=12, help="misread drawings to print")
     parser.add_argument("--margin", type=float, default=None, help="grammar.UNFINISHED_MARGIN to try (tuning)")
     parser.add_argument("--trailing", type=float, default=None, help="grammar.TRAILING_MARGIN to try (tuning)")
@@ -85,7 +95,7 @@ def main(argv=None):
     seconds, wrong = [], []
     for _ in range(args.count):
         text = expression_text(rng, int(rng.integers(3, 10)))
-        ink = draw(text, x, y, rng)
+        ink = draw(text, x, y, rng, args.smallest)
         start = time.perf_counter()
         pieces = segment.segment_boxes(ink, read=read)
         out = read(np.stack([d for _, d in pieces]))
