@@ -399,13 +399,18 @@ class Learner:
     def prepare(self, count=None):
         """Compute the frozen features of up to `count` more replay examples (default: all) for each net: the
         page calls it a chunk at a time while the person draws, so a correction only runs the learning layers.
-        Returns how many examples are still to do (0: ready)."""
+        Once they are all ready, the nudge's Gram matrix of each net is computed too, one net per call when
+        `count` is given. Returns how many examples are still to do, or 1 while a Gram matrix is (0: ready)."""
         left = 0
         for name, ready in self.ready.items():
             todo = np.flatnonzero(~ready)
             self._prepare(name, todo[:count])
             left = max(left, len(todo[count:]) if count is not None else 0)
-        return left
+        if left or not self.plan.nudge:
+            return left
+        for name in [n for n in self.ready if n not in self.grams][:1 if count is not None else None]:
+            self._gram(name)
+        return int(any(name not in self.grams for name in self.ready))
 
     def _prepare(self, name, indices):
         model, ready = self.models[name], self.ready[name]

@@ -236,3 +236,20 @@ def test_train_extra_reads_an_export(tmp_path, shipped):
     assert list(y_extra) == [7, train.symbols_labels().index("+")]
     with pytest.raises(SystemExit, match=r"\+"):
         train.extra_examples(path, [str(d) for d in range(10)])  # digits-only nets have no "+"
+
+
+def test_prepare_in_chunks_readies_the_features_then_the_nudges_gram(shipped):
+    """Learner.prepare: the page's idle-time chunks end with every replay feature and each net's Gram matrix
+    ready (so the first correction does not compute them), equal to what the nudge would compute itself."""
+    models, replay, versions = shipped
+    learner = learn.Learner(models, replay, versions)
+    calls, left = 0, None
+    while left != 0:
+        left = learner.prepare(600)
+        calls += 1
+        assert calls < 50
+    assert set(learner.grams) == set(NETS) and all(learner.ready[name].all() for name in NETS)
+    assert calls > int(np.ceil(len(replay.y) / 600))  # one net's Gram per call, once the features are ready
+    fresh = learn.Learner(models, replay, versions)
+    for name in NETS:
+        np.testing.assert_allclose(learner.grams[name], fresh._gram(name), rtol=1e-5, atol=1e-6)
