@@ -88,11 +88,11 @@ def _flag(box, unit_box) -> bool:
             and unit_box[0] <= box[0] <= unit_box[2] + FLAG_REACH * unit_height)
 
 
-def _reach(box, unit_boxes, height) -> float:
+def _reach(box, unit_box, height) -> float:
     """How far (px) a fragment's ink may be from a unit's to join it: ATTACH_GAP of the line's height if it lies
     over or under the unit (_attaches), FLAG_GAP if it is the unit's flag (_flag), else 0; also 0 when the boxes'
-    gap (a bound on the ink's distance, cheap to test first) is already farther."""
-    unit_box = _union(unit_boxes.min(axis=0), unit_boxes.max(axis=0))
+    gap (a bound on the ink's distance, cheap to test first) is already farther. Boxes: (x0, y0, x1, y1) ints
+    (plain Python: this runs for every fragment and unit, and small numpy calls are slow in the page)."""
     reach = (ATTACH_GAP if _attaches(box, unit_box) else FLAG_GAP if _flag(box, unit_box) else 0) * height
     dx = max(unit_box[0] - box[2], box[0] - unit_box[2], 0)
     dy = max(unit_box[1] - box[3], box[1] - unit_box[3], 0)
@@ -113,13 +113,15 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     the nearest unit it lies over or under, else the unit whose flag it is (_reach), or starts a unit of its own
     when none is near; then units stacked over each other (an 8 drawn as two loops) form one group."""
     box = pieces.box
+    boxes = box.tolist()
     height = max(box[c, 3] - box[c, 1] for c in components)
     large = [c for c in components if box[c, 3] - box[c, 1] >= FRAGMENT_SIZE * height]
     units = [[c] for c in large]
+    unit_boxes = [boxes[c] for c in large]
     outlines = [pieces.outline(c) for c in large]
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
-        reaches = [_reach(box[c], box[unit], height) for unit in units]
+        reaches = [_reach(boxes[c], unit_box, height) for unit_box in unit_boxes]
         gaps = [_distance(outline, other) if reach > 0 else np.inf for reach, other in zip(reaches, outlines)]
         # a unit it lies over or under comes first, the nearest of those; a flag's unit only if there is none
         joins = [(reach < ATTACH_GAP * height, gap, k) for k, (reach, gap) in enumerate(zip(reaches, gaps))
@@ -127,9 +129,12 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
         if joins:
             nearest = min(joins)[2]
             units[nearest].append(c)
+            unit_boxes[nearest] = [min(a, b) for a, b in zip(unit_boxes[nearest][:2], boxes[c][:2])] + [
+                max(a, b) for a, b in zip(unit_boxes[nearest][2:], boxes[c][2:])]
             outlines[nearest] = np.concatenate([outlines[nearest], outline])
         else:
             units.append([c])
+            unit_boxes.append(boxes[c])
             outlines.append(outline)
     groups = [[unit] for unit in units]
     extents = [_union(box[unit].min(axis=0), box[unit].max(axis=0)) for unit in units]
