@@ -164,8 +164,6 @@ def read_pad(nets=None):
     return segment.segment_boxes(ink, read=read_both if nets is None else net.reader(list(nets.values())))
 
 
-
-
 def read_both(batch):
     """(N, 28, 28) -> (N, S + 1): both nets' mean reading, then the chance of "not one symbol"."""
     import net
@@ -723,36 +721,14 @@ def facts_base():
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
 
-def per_call(function, count):
-    """Median ms per call over 5 rounds of `count` calls, after one call (tools/bench_speed.py times CPython
-    with the same function)."""
-    import time
-
-    function()
-    rounds = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(count):
-            function()
-        rounds.append((time.perf_counter() - start) * 1000 / count)
-    return sorted(rounds)[2]
-
-
 def bench_strategies(repeats=100, sizes=(1, 9)):
     """JSON {strategy: {batch size: median ms}}: the CNN's forward pass by each of net.STRATEGIES, on random
     (N, 28, 28) inputs, N = 1 (one symbol) and 9 (a sum's symbols read at once)."""
     import json
 
-    import numpy as np
-
     import net
 
-    rng = np.random.default_rng(0)
-    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in sizes}
-    model = models["cnn"]
-    return json.dumps({strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
-                                                  max(1, repeats // n)) for n in sizes}
-                       for strategy in net.STRATEGIES})
+    return json.dumps(net.strategy_times(models["cnn"], sizes, repeats))
 
 
 def default_strategy():
@@ -767,6 +743,8 @@ def bench(repeats=200):
     import json
 
     import numpy as np
+
+    from net import per_call_ms as per_call
 
     x = np.random.default_rng(0).random((28, 28), dtype=np.float32)
     result = {name + "_forward_ms": per_call(lambda m=models[name]: m.predict_proba(x), repeats) for name in NETS}
@@ -824,4 +802,3 @@ try:
 except Exception as error:  # noqa: BLE001 - any boot failure must reach the user, then the console
     set_status("Digit Factoid could not start: %s" % error, "error")
     raise
-

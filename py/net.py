@@ -390,6 +390,29 @@ def _forward_by(layers, x, strategy):
     return x
 
 
+def per_call_ms(function, count):
+    """Median ms per call of `function()` over 5 rounds of `count` calls, after one call (warm-up)."""
+    import time
+
+    function()
+    rounds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(count):
+            function()
+        rounds.append((time.perf_counter() - start) * 1000 / count)
+    return sorted(rounds)[2]
+
+
+def strategy_times(model, sizes=(1, 9), repeats=100):
+    """{strategy: {str(N): median ms}}: `model`'s forward pass by each of STRATEGIES on random (N, 28, 28)
+    inputs (seed 0), the same in the page (py/app.py) and in CPython (tools/bench_speed.py)."""
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in sizes}
+    return {strategy: {str(n): per_call_ms(lambda x=inputs[n], s=strategy: model.forward(x, s), max(1, repeats // n))
+                       for n in sizes} for strategy in STRATEGIES}
+
+
 class Model:
     """A loaded network: `predict_proba(x)` for x (28, 28) or (N, 28, 28) float32 in [0, 1], ink = 1."""
 

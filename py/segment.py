@@ -129,15 +129,14 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
         if joins:
             nearest = min(joins)[2]
             units[nearest].append(c)
-            unit_boxes[nearest] = [min(a, b) for a, b in zip(unit_boxes[nearest][:2], boxes[c][:2])] + [
-                max(a, b) for a, b in zip(unit_boxes[nearest][2:], boxes[c][2:])]
+            unit_boxes[nearest] = _union(unit_boxes[nearest], boxes[c])
             outlines[nearest] = np.concatenate([outlines[nearest], outline])
         else:
             units.append([c])
             unit_boxes.append(boxes[c])
             outlines.append(outline)
     groups = [[unit] for unit in units]
-    extents = [_union(box[unit].min(axis=0), box[unit].max(axis=0)) for unit in units]
+    extents = unit_boxes
     i = 0
     while i < len(groups):
         for j in range(i + 1, len(groups)):
@@ -162,8 +161,9 @@ def _overlapping(a, b, height) -> bool:
     return overlap / narrower >= MERGE_OVERLAP
 
 
-def _union(a, b) -> np.ndarray:
-    return np.concatenate([np.minimum(a[:2], b[:2]), np.maximum(a[2:], b[2:])])
+def _union(a, b) -> list:
+    """The box (x0, y0, x1, y1) around boxes a and b (plain Python: small numpy calls are slow in the page)."""
+    return [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
 
 
 def _cut(array: np.ndarray, mask: np.ndarray, count: int):

@@ -222,29 +222,12 @@ SIZES = (1, 9)  # one symbol; a 9-symbol sum read at once (segmentation reads ev
 
 def cpython_forward(repeats=100):
     """{strategy: {batch size: median ms}} of the CNN's forward pass in this CPython, timed as the page's
-    app.bench_strategies times it (same inputs, same rounds)."""
+    app.bench_strategies times it (net.strategy_times: same inputs, same rounds)."""
     sys.path.insert(0, str(ROOT / "py"))
-    import numpy as np
-
     import net
 
-    def per_call(function, count):
-        function()
-        rounds = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(count):
-                function()
-            rounds.append((time.perf_counter() - start) * 1000 / count)
-        return sorted(rounds)[2]
-
-    rng = np.random.default_rng(0)
-    inputs = {n: rng.random((n, 28, 28), dtype=np.float32) for n in SIZES}
     model = net.load(str(ROOT / "weights" / "cnn.npz"))
-    return {"default": net.STRATEGY,
-            "times": {strategy: {str(n): per_call(lambda x=inputs[n], s=strategy: model.forward(x, s),
-                                                  max(1, repeats // n)) for n in SIZES}
-                      for strategy in net.STRATEGIES}}
+    return {"default": net.STRATEGY, "times": net.strategy_times(model, SIZES, repeats)}
 
 
 def cpython_forward_in(threads=None):
