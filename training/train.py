@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from training import export, mnist  # noqa: E402
+from training import distill, export, mnist  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NETS = ("cnn", "mlp")
@@ -63,13 +63,16 @@ def build_mlp(keras, small=False, classes=10):
 
 
 
-def dataset(tf, x, y, batch_size, strength, seed):
+def dataset(tf, x, y, batch_size, strength, seed, then=None):
+    """Shuffled, batched, augmented (x, y); `then` is one more map on each batch (distillation's targets)."""
     from training.augment import augment
 
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if strength > 0:
         ds = ds.map(lambda a, b: (augment(a, strength), b), num_parallel_calls=1, deterministic=True)
+    if then is not None:
+        ds = ds.map(then, num_parallel_calls=1, deterministic=True)
     return ds.prefetch(2)
 
 
@@ -118,11 +121,19 @@ def train_one(name, args, x_train, y_train, classes):
         model = build_mlp(keras, small=args.small, classes=classes)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
     strength = augment_strength(name, args)
-    ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed)
+    loss, metrics, then = "sparse_categorical_crossentropy", ["accuracy"], None
+    if args.teacher:  # learn from the teacher's softened readings too (training/distill.py)
+        logits, teacher_labels = distill.teacher(args.teacher)
+        if len(teacher_labels) != classes:
+            raise SystemExit("the teacher %s reads %d symbols, the net learns %d" % (args.teacher, len(teacher_labels),
+                                                                                   classes))
+        then = distill.with_soft_targets(logits, classes, args.temperature)
+        loss = distill.loss(classes, args.temperature, args.hard_weight)
+        metrics = [distill.accuracy(classes)]
+    ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed, then)
     steps = epochs * int(np.ceil(len(x_train) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps, alpha=0.01)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=metrics)
     print("\n== %s: %s, %d epochs, augmentation strength %.1f" % (name, model.count_params(), epochs, strength))
     model.fit(ds, epochs=epochs, verbose=1 if sys.stdout.isatty() else 2)
     return model
@@ -176,6 +187,10 @@ def parse_args(argv):
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
     parser.add_argument("--no-symbols", action="store_true",
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
+    parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
+                        "learn from too (knowledge distillation, training/distill.py)")
+    parser.add_argument("--temperature", type=float, default=distill.TEMPERATURE, help="the teacher's softmax temperature")
+    parser.add_argument("--hard-weight", type=float, default=distill.HARD_WEIGHT, help="the labels' share of the loss with a teacher")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="output folder for .npz + manifest")
     parser.add_argument("--extra", type=Path, action="append", default=[],
                         help="a corrections .npz exported by the page (x, y) to learn from too; repeatable")
@@ -222,6 +237,8 @@ def main(argv=None):
                      train_images=len(x_fit), data_md5=mnist.checksums(),
                      tensorflow=tf.__version__, keras=keras.__version__,
                      train_seconds=round(time.time() - started))
+        if args.teacher:
+            entry["distillation"] = distill.describe(args.teacher, args.temperature, args.hard_weight)
         if drawings:
             entry["drawings"] = dict(drawings, generator="training/symbols.py (TRAIN ranges)")
             entry["labels"] = list(labels)
