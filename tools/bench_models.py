@@ -32,6 +32,7 @@ from training import mnist, pen, symbols  # noqa: E402
 FLOORS = {"cnn": 0.995, "mlp": 0.990}
 TEST_SEED = 2026_11_25  # the test generator's own seed (training uses small seeds)
 NETS = ("cnn", "mlp")
+LEGIBLE = 3.0  # pen widths: smaller, an operator's strokes merge into a blob (a tiny ÷ is a +): tools/bench_expressions
 
 
 def time_per_image(model, x, repeats):
@@ -44,8 +45,14 @@ def time_per_image(model, x, repeats):
     return statistics.median(runs)
 
 
+def pen_widths(ink):
+    """How many of the pad's pen widths tall (or wide, for a flat symbol) a drawing's ink is."""
+    rows, columns = np.nonzero(ink > 0.5)
+    return max(np.ptp(rows), np.ptp(columns)) / pen.PEN if len(rows) else 0.0
+
+
 def _draw(task):
-    """One drawing of the test generator -> (28, 28) input (or None) and its label."""
+    """One drawing of the test generator -> (28, 28) input (or None), its label and its size in pen widths."""
     kind, name, seed, x28, label = task
     rng = np.random.default_rng(seed)
     r = symbols.TEST
@@ -58,11 +65,12 @@ def _draw(task):
         warp, pen_px, height = (symbols.hand(name, rng, r) if name != "plain"
                                 else (dict(slant=rng.uniform(-10, 10), wobble=r["wobble"] / 2), pen.PEN, r["size"]))
         ink = pen.render(pen.warp(pen.trace(x28), rng, **warp), rng, height=height, pen=pen_px)
-    return preprocess.to_mnist(ink), label
+    return preprocess.to_mnist(ink), label, pen_widths(ink)
 
 
 def test_drawings(x, y, traced, per_kind, workers=2):
-    """{set name: (inputs (N, 28, 28), labels (N,) as symbol strings)} of the test generator."""
+    """{set name: (inputs (N, 28, 28), labels (N,) as symbol strings)} of the test generator; each operator's
+    set is followed by its drawings at least LEGIBLE pen widths tall (a diagnostic, see LEGIBLE)."""
     tasks = {"traced test digits": [("traced", "plain", TEST_SEED + i, x[i], str(y[i])) for i in range(traced)]}
     for k, hand in enumerate(symbols.HANDS):
         tasks["hand: " + hand] = [("traced", hand, TEST_SEED * 7 + k * 100_000 + i, x[i], str(y[i]))
@@ -76,8 +84,12 @@ def test_drawings(x, y, traced, per_kind, workers=2):
     with Pool(workers) as pool:
         out = {}
         for name, batch in tasks.items():
-            drawn = [(image, label) for image, label in pool.map(_draw, batch, chunksize=50) if image is not None]
-            out[name] = (np.stack([d for d, _ in drawn]), np.array([lab for _, lab in drawn]))
+            drawn = [d for d in pool.map(_draw, batch, chunksize=50) if d[0] is not None]
+            out[name] = (np.stack([d[0] for d in drawn]), np.array([d[1] for d in drawn]))
+            if name.startswith("operator"):
+                legible = [d for d in drawn if d[2] >= LEGIBLE]
+                out["  %s, >= %g pen widths" % (name, LEGIBLE)] = (np.stack([d[0] for d in legible]),
+                                                                   np.array([d[1] for d in legible]))
     return out
 
 
@@ -143,9 +155,13 @@ def main(argv=None):
         page, per_net = read(images)
         floor = 0.99 if name.startswith(("traced", "operator")) else 0.97
         accuracy = (page == truth).mean()
-        print("   %-32s %6.2f%%  (floor %.0f%%: %s)   %6.2f%% %6.2f%%   n=%d"
-              % (name, 100 * accuracy, 100 * floor, "beaten" if accuracy >= floor else "MISSED",
-                 100 * (per_net["cnn"] == truth).mean(), 100 * (per_net["mlp"] == truth).mean(), len(truth)))
+        verdict = "(diagnostic)" if name.startswith(" ") else "(floor %.0f%%: %s)" % (
+            100 * floor, "beaten" if accuracy >= floor else "MISSED")
+        print("   %-34s %6.2f%%  %-22s %6.2f%% %6.2f%%   n=%d"
+              % (name, 100 * accuracy, verdict, 100 * (per_net["cnn"] == truth).mean(),
+                 100 * (per_net["mlp"] == truth).mean(), len(truth)))
+        if name.startswith(" "):
+            continue  # its drawings were counted in the operator's whole set
         confusions.update("%s→%s" % pair for pair in zip(truth[page != truth], page[page != truth]))
     print("== confusion pairs left (truth→read, count over all test-generator drawings): "
           + ", ".join("%s %d" % item for item in confusions.most_common(15)))
