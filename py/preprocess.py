@@ -197,12 +197,12 @@ class Pieces:
         return label.reshape(-1)
 
     def outline(self, component) -> np.ndarray:
-        """(N, 2) points (x, y) at both ends of each of a component's runs: its outline, roughly (at most
+        """(N, 2) int32 points (x, y) at both ends of each of a component's runs: its outline, roughly (at most
         OUTLINE_POINTS of them, for speed)."""
         chosen = self.label == component
         rows = self.rows[chosen]
         points = np.concatenate([np.stack([self.starts[chosen], rows], axis=1),
-                                 np.stack([self.ends[chosen] - 1, rows], axis=1)]).astype(np.float64)
+                                 np.stack([self.ends[chosen] - 1, rows], axis=1)]).astype(np.int32)
         return points[::max(1, len(points) // OUTLINE_POINTS)]
 
     def window(self, components):

@@ -14,6 +14,8 @@ Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Py
 """
 from __future__ import annotations
 
+import collections
+import hashlib
 import itertools
 
 import numpy as np
@@ -56,6 +58,9 @@ MAX_TOUCHING = 4                      # ... but at most this many
 ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
 CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
 SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
+# Speed
+MEMORY = 128                          # groups' ways remembered across drawings: a drawing grows stroke by stroke,
+                                      # and the groups a new stroke leaves alone need not be cut and normalized again
 
 
 # --- Several digits ----------------------------------------------------------------------------------------
@@ -122,7 +127,8 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
         reaches = [_reach(boxes[c], unit_box, height) for unit_box in unit_boxes]
-        gaps = [_distance(outline, other) if reach > 0 else np.inf for reach, other in zip(reaches, outlines)]
+        gaps = [_distance(outline, other, boxes[c], reach) if reach > 0 else np.inf
+                for reach, other in zip(reaches, outlines)]
         # a unit it lies over or under comes first, the nearest of those; a flag's unit only if there is none
         joins = [(reach < ATTACH_GAP * height, gap, k) for k, (reach, gap) in enumerate(zip(reaches, gaps))
                  if gap <= reach]
@@ -149,9 +155,21 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     return groups
 
 
-def _distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2)."""
-    return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2).min()))
+def _distance(a: np.ndarray, b: np.ndarray, box_a, reach: float) -> float:
+    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2) int32 (integer arithmetic:
+    exact), when it is at most `reach`; else inf. box_a: (x0, y0, x1, y1) around a's points: only b's points
+    within reach of that box can be that near, so only they are measured."""
+    x0, y0, x1, y1 = box_a
+    near = b[(b[:, 0] >= x0 - reach) & (b[:, 0] <= x1 + reach) & (b[:, 1] >= y0 - reach) & (b[:, 1] <= y1 + reach)]
+    if not len(near):
+        return np.inf
+    across = a[:, 0, None] - near[None, :, 0]  # (N, M); x and y apart: a sum over an axis of 2 is slow
+    down = a[:, 1, None] - near[None, :, 1]
+    across *= across
+    down *= down
+    across += down
+    gap = float(np.sqrt(across.min()))
+    return gap if gap <= reach else np.inf
 
 
 def _overlapping(a, b, height) -> bool:
@@ -288,13 +306,44 @@ def _line_height(pieces: Pieces, groups) -> int:
 
 def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
     """The way that reads a group as one digit."""
-    return (0, aspect, 0.0), _digits(crop, [mask], False)
+    return (0, aspect, 0.0), _remembered(("whole", 0.0), crop, mask, lambda: _digits(crop, [mask], False))
+
+
+_memory: collections.OrderedDict = collections.OrderedDict()
+
+
+def _remembered(kind: tuple, crop: np.ndarray, mask: np.ndarray, make):
+    """make() for a group's ink (its crop (H, W) float32 and mask (H, W) bool), remembered across drawings
+    under `kind` (what is made, and any number it depends on besides the ink) and a digest of the ink: the
+    last MEMORY results are kept. What is made is shared by every drawing with that ink: its arrays are made
+    read-only."""
+    digest = hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16)
+    digest.update(mask.tobytes())
+    key = kind + (crop.shape, digest.digest())
+    if key in _memory:
+        _memory.move_to_end(key)
+        return _memory[key]
+    made = _memory[key] = make()
+    for array in _arrays_in(made):
+        array.flags.writeable = False
+    if len(_memory) > MEMORY:
+        _memory.popitem(last=False)
+    return made
+
+
+def _arrays_in(made):
+    """The numpy arrays inside nested lists and tuples."""
+    if isinstance(made, np.ndarray):
+        return [made]
+    if isinstance(made, (list, tuple)):
+        return [array for item in made for array in _arrays_in(item)]
+    return []
 
 
 def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> list[tuple]:
     """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
     pieces) piece by piece. Boxes in the window's coordinates."""
-    ways = [whole] + _splits(crop, mask, aspect)
+    ways = [whole] + _remembered(("splits", aspect), crop, mask, lambda: _splits(crop, mask, aspect))
     if len(group) > 1 and aspect > JUDGE_ASPECT:
         units = [pieces.mask_of(unit, window) for unit in group]
         ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
