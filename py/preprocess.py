@@ -172,6 +172,8 @@ class Pieces:
         self.shape = mask.shape
 
     def _connect(self) -> np.ndarray:
+        """Each run's component: runs touching (diagonals included) joined with a union-find, in run order;
+        components numbered in the order of their roots' run indices."""
         parent = list(range(len(self.rows)))
 
         def find(i):
@@ -180,20 +182,17 @@ class Pieces:
                 i = parent[i]
             return i
 
-        rows, starts, ends = self.rows.tolist(), self.starts.tolist(), self.ends.tolist()
-        previous, current, row = [], [], -1
-        for i, r in enumerate(rows):
-            if r != row:
-                previous = current if r == row + 1 else []
-                current, row = [], r
-            for j in previous:  # runs of the row above touching this one, diagonals included
-                if starts[j] <= ends[i] and ends[j] >= starts[i]:
-                    a, b = find(i), find(j)
-                    if a != b:
-                        parent[a] = b
-            current.append(i)
-        roots = [find(i) for i in range(len(rows))]
-        _, label = np.unique(np.array(roots, dtype=np.int64), return_inverse=True)
+        for i, j in zip(*(index.tolist() for index in _touching(self.rows, self.starts, self.ends))):
+            a, b = find(i), find(j)
+            if a != b:
+                parent[a] = b
+        roots = np.array(parent, dtype=np.int64)
+        while True:  # every run's root, by pointer jumping (a few numpy steps, not a find per run)
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                break
+            roots = up
+        _, label = np.unique(roots, return_inverse=True)
         return label.reshape(-1)
 
     def outline(self, component) -> np.ndarray:
@@ -221,6 +220,22 @@ class Pieces:
         for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist()):
             mask[r, s:e] = True
         return mask
+
+
+def _touching(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of runs where run j, in the row above run i, touches it (diagonals included), ordered by i
+    then j. Runs: (N,) int arrays of rows, starts and ends (exclusive), ordered by row then start (so ends too).
+    In a row, the runs touching a given span are consecutive: two binary searches find them all at once."""
+    if not len(rows):
+        return rows[:0], rows[:0]
+    stride = int(ends.max()) + 2  # (row, column) as one sortable number
+    start_keys, end_keys = rows * stride + starts, rows * stride + ends
+    first = np.searchsorted(end_keys, (rows - 1) * stride + starts, side="left")  # above: ends at or after start
+    stop = np.searchsorted(start_keys, (rows - 1) * stride + ends, side="right")  # above: starts at or before end
+    counts = np.maximum(stop - first, 0)
+    i = np.repeat(np.arange(len(rows)), counts)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, np.repeat(first, counts) + offsets
 
 
 def _digit_components(pieces: Pieces, short_side: int) -> list[int]:

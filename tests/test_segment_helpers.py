@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import preprocess
 import segment
 from training import drawings
 
@@ -60,3 +61,47 @@ def test_remembered_ways_are_the_ways_made_afresh(monkeypatch):
     assert all(x is y for (_, x), (_, y) in zip(first, grown[:-1]))  # the 0s and the 1 were not made again
     with pytest.raises(ValueError):
         grown[0][1][0, 0] = 1.0
+
+
+def plain_labels(pieces):
+    """Pieces' component of each run, by the plain union-find that looks at every run of the row above."""
+    parent = list(range(len(pieces.rows)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    rows, starts, ends = pieces.rows.tolist(), pieces.starts.tolist(), pieces.ends.tolist()
+    previous, current, row = [], [], -1
+    for i, r in enumerate(rows):
+        if r != row:
+            previous = current if r == row + 1 else []
+            current, row = [], r
+        for j in previous:
+            if starts[j] <= ends[i] and ends[j] >= starts[i]:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[a] = b
+        current.append(i)
+    return np.unique([find(i) for i in range(len(rows))], return_inverse=True)[1].reshape(-1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pieces_label_runs_as_the_plain_union_find(seed):
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 60)), int(rng.integers(1, 90)))
+    ink = (rng.random(shape) < rng.uniform(0.05, 0.6)).astype(np.float32)
+    pieces = preprocess.Pieces(ink)
+    np.testing.assert_array_equal(pieces.label, plain_labels(pieces))
+    i, j = preprocess._touching(pieces.rows, pieces.starts, pieces.ends)
+    expected = [(a, b) for a in range(len(pieces.rows)) for b in range(len(pieces.rows))
+                if pieces.rows[b] == pieces.rows[a] - 1 and pieces.starts[b] <= pieces.ends[a]
+                and pieces.ends[b] >= pieces.starts[a]]
+    assert list(zip(i.tolist(), j.tolist())) == expected
+
+
+def test_pieces_of_blank_ink():
+    pieces = preprocess.Pieces(np.zeros((5, 7), np.float32))
+    assert pieces.count == 0 and pieces.label.shape == (0,)
