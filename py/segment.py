@@ -316,8 +316,9 @@ def _remembered(kind: tuple, crop: np.ndarray, mask: np.ndarray, make):
     """make() for a group's ink (its crop (H, W) float32 and mask (H, W) bool), remembered across drawings
     under `kind` (what is made, and any number it depends on besides the ink) and a digest of the ink: the
     last MEMORY results are kept. What is made is shared by every drawing with that ink: its arrays are made
-    read-only."""
-    digest = hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16)
+    read-only. The digest is of the mask and of the crop's ink within one pixel of it (_grown), all that the
+    ways look at: a neighbour's stroke that enters the group's window but not that near leaves it alone."""
+    digest = hashlib.blake2b((crop * _grown(mask)).tobytes(), digest_size=16)
     digest.update(mask.tobytes())
     key = kind + (crop.shape, digest.digest())
     if key in _memory:

@@ -105,3 +105,64 @@ def test_pieces_label_runs_as_the_plain_union_find(seed):
 def test_pieces_of_blank_ink():
     pieces = preprocess.Pieces(np.zeros((5, 7), np.float32))
     assert pieces.count == 0 and pieces.label.shape == (0,)
+
+
+def plain_morph(work, radius, grow):
+    pick = np.maximum if grow else np.minimum
+    height, width = work.shape
+    for step in range(radius):
+        padded = np.pad(work, 1)
+        out = work.copy()
+        shifts = ((0, 1), (1, 0), (1, 2), (2, 1)) + (((0, 0), (0, 2), (2, 0), (2, 2)) if step % 2 == 0 else ())
+        for dy, dx in shifts:
+            out = pick(out, padded[dy:dy + height, dx:dx + width])
+        work = out
+    return work
+
+
+def plain_grown(mask):
+    padded = np.pad(mask, 1)
+    grown = mask.copy()
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            grown |= padded[dy:dy + mask.shape[0], dx:dx + mask.shape[1]]
+    return grown
+
+
+def plain_stroke_width(binary):
+    padded = np.pad(binary, 1)
+    inner = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    return 2.0 * binary.sum() / max((binary & ~inner).sum(), 1)
+
+
+def plain_mask_of(pieces, components, window):
+    x0, y0, x1, y1 = window
+    mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    for r, s, e, label in zip(pieces.rows, pieces.starts, pieces.ends, pieces.label):
+        if label in components:
+            mask[r - y0, s - x0:e - x0] = True
+    return mask
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_image_steps_are_the_plain_ones(seed):
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 40)), int(rng.integers(1, 40)))
+    work = rng.random(shape).astype(np.float32) * (rng.random(shape) < 0.5)
+    binary = rng.random(shape) < rng.uniform(0.1, 0.9)
+    for radius in range(4):
+        for grow in (True, False):
+            np.testing.assert_array_equal(preprocess._morph(work, radius, grow), plain_morph(work, radius, grow))
+    np.testing.assert_array_equal(preprocess._grown(binary), plain_grown(binary))
+    assert preprocess._stroke_width(binary) == plain_stroke_width(binary)
+    np.testing.assert_array_equal(preprocess._framed(work, 2, 3), np.pad(work, ((2, 2), (3, 3))))
+    pieces = preprocess.Pieces(binary.astype(np.float32))
+    components = set(rng.choice(max(pieces.count, 1), size=min(3, pieces.count), replace=False).tolist())
+    window = (0, 0, shape[1], shape[0])
+    if components:
+        window = pieces.window(components)
+    np.testing.assert_array_equal(pieces.mask_of(components, window), plain_mask_of(pieces, components, window))
+
+
+def test_spans_are_the_runs_pixels():
+    np.testing.assert_array_equal(preprocess._spans(np.array([3, 10, 20]), np.array([2, 0, 3])), [3, 4, 20, 21, 22])
