@@ -118,10 +118,23 @@ def from_rgba(buffer, width: int, height: int) -> np.ndarray:
     pixels = np.frombuffer(buffer, dtype=np.uint8)
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS or pixels.size != width * height * 4:
         raise PreprocessError("The canvas pixels do not match a %dx%d image." % (width, height))
-    rgba = pixels.reshape(height, width, 4).astype(np.float32) / 255.0
+    rgba = pixels.reshape(height, width, 4)
+    red = rgba[..., 0]
+    if (rgba[..., 3] == 255).all() and (rgba[..., 1] == red).all() and (rgba[..., 2] == red).all():
+        return _ink_from_gray(_OPAQUE_GRAYS[red])  # the pad's drawings: the same numbers, looked up
+    return _ink_from_gray(_composited(rgba))
+
+
+def _composited(rgba: np.ndarray) -> np.ndarray:
+    """(..., 4) uint8 RGBA -> (...) float32 luminance in [0, 1], alpha composited over white."""
+    rgba = rgba.astype(np.float32) / 255.0
     alpha = rgba[..., 3]
     luminance = rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114
-    return _ink_from_gray(luminance * alpha + (1.0 - alpha))
+    return luminance * alpha + (1.0 - alpha)
+
+
+# The 256 opaque grays composited: a canvas drawn in one gray ink on white has only these.
+_OPAQUE_GRAYS = _composited(np.stack([np.arange(256, dtype=np.uint8)] * 3 + [np.full(256, 255, np.uint8)], axis=1))
 
 
 def _ink_from_gray(gray: np.ndarray) -> np.ndarray:

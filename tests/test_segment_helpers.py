@@ -166,3 +166,18 @@ def test_image_steps_are_the_plain_ones(seed):
 
 def test_spans_are_the_runs_pixels():
     np.testing.assert_array_equal(preprocess._spans(np.array([3, 10, 20]), np.array([2, 0, 3])), [3, 4, 20, 21, 22])
+
+
+@pytest.mark.parametrize("kind", ["opaque gray", "colour", "transparent"])
+def test_from_rgba_of_gray_ink_looks_up_the_same_numbers(kind):
+    rng = np.random.default_rng(1)
+    rgba = np.repeat(rng.integers(0, 256, (30, 40, 1), dtype=np.uint8), 4, axis=2)
+    rgba[..., 3] = 255
+    if kind == "colour":
+        rgba[3, 5, 1] ^= 1
+    if kind == "transparent":
+        rgba[7, 2, 3] = 0
+    plain = rgba.astype(np.float32) / 255.0
+    alpha = plain[..., 3]
+    gray = (plain[..., 0] * 0.299 + plain[..., 1] * 0.587 + plain[..., 2] * 0.114) * alpha + (1.0 - alpha)
+    np.testing.assert_array_equal(preprocess.from_rgba(rgba.tobytes(), 40, 30), preprocess._ink_from_gray(gray))
