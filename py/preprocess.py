@@ -188,8 +188,16 @@ class Pieces:
 
     def _connect(self) -> np.ndarray:
         """Each run's component: runs touching (diagonals included) joined with a union-find, in run order;
-        components numbered in the order of their roots' run indices."""
-        parent = list(range(len(self.rows)))
+        components numbered in the order of their roots' run indices.
+
+        A run touching just one run above joins that run's tree and nothing else: it is linked to that run
+        up front, all at once (the roots, and so the numbering, come out the same); only the runs touching
+        several above (where strokes meet) are joined one by one."""
+        below, above = _touching(self.rows, self.starts, self.ends)  # (run, a run in the row above it)
+        single = np.bincount(below, minlength=len(self.rows))[below] == 1
+        links = np.arange(len(self.rows))
+        links[below[single]] = above[single]
+        parent = links.tolist()
 
         def find(i):
             while parent[i] != i:
@@ -197,7 +205,7 @@ class Pieces:
                 i = parent[i]
             return i
 
-        for i, j in zip(*(index.tolist() for index in _touching(self.rows, self.starts, self.ends))):
+        for i, j in zip(below[~single].tolist(), above[~single].tolist()):
             a, b = find(i), find(j)
             if a != b:
                 parent[a] = b

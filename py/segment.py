@@ -286,16 +286,17 @@ def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
 
 
 def _group_ink(pieces: Pieces, group, array: np.ndarray, line_height: int):
-    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink),
-    which is 0 for a flat group (FLAT_STROKES, FLAT_SHARE of the line's height): no split is tried, however
-    wide it is (a minus is a single stroke, not touching digits)."""
+    """A group's window, its ink and mask cropped to the window, its aspect (width / height of the ink), which
+    is 0 for a flat group (FLAT_STROKES, FLAT_SHARE of the line's height): no split is tried, however wide it
+    is (a minus is a single stroke, not touching digits), and the digest of its ink (_ink_digest)."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
     x0, y0, x1, y1 = _box_of(mask)
     heights = pieces.box[components, 3] - pieces.box[components, 1]
     flat = y1 - y0 < FLAT_SHARE * line_height or heights.max() < FLAT_STROKES * _stroke_width(mask)
-    return window, _crop(array, window), mask, 0.0 if flat else (x1 - x0) / (y1 - y0)
+    crop = _crop(array, window)
+    return window, crop, mask, 0.0 if flat else (x1 - x0) / (y1 - y0), _ink_digest(crop, mask)
 
 
 def _line_height(pieces: Pieces, groups) -> int:
@@ -304,23 +305,28 @@ def _line_height(pieces: Pieces, groups) -> int:
     return max(int(b[:, 3].max() - b[:, 1].min()) for b in boxes)
 
 
-def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
+def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float, digest: bytes) -> tuple:
     """The way that reads a group as one digit."""
-    return (0, aspect, 0.0), _remembered(("whole", 0.0), crop, mask, lambda: _digits(crop, [mask], False))
+    return (0, aspect, 0.0), _remembered(("whole", digest), lambda: _digits(crop, [mask], False))
+
+
+def _ink_digest(crop: np.ndarray, mask: np.ndarray) -> bytes:
+    """A digest of a group's ink, crop (H, W) float32 and mask (H, W) bool: of the mask, and of the crop's ink
+    within one pixel of it (_grown), all that the ways look at (a neighbour's stroke that enters the group's
+    window but comes no nearer leaves it unchanged)."""
+    digest = hashlib.blake2b(repr(mask.shape).encode(), digest_size=16)  # the shape first: it frames the rest
+    digest.update(np.packbits(mask).tobytes())
+    digest.update(crop[_grown(mask)].tobytes())
+    return digest.digest()
 
 
 _memory: collections.OrderedDict = collections.OrderedDict()
 
 
-def _remembered(kind: tuple, crop: np.ndarray, mask: np.ndarray, make):
-    """make() for a group's ink (its crop (H, W) float32 and mask (H, W) bool), remembered across drawings
-    under `kind` (what is made, and any number it depends on besides the ink) and a digest of the ink: the
-    last MEMORY results are kept. What is made is shared by every drawing with that ink: its arrays are made
-    read-only. The digest is of the mask and of the crop's ink within one pixel of it (_grown), all that the
-    ways look at: a neighbour's stroke that enters the group's window but not that near leaves it alone."""
-    digest = hashlib.blake2b((crop * _grown(mask)).tobytes(), digest_size=16)
-    digest.update(mask.tobytes())
-    key = kind + (crop.shape, digest.digest())
+def _remembered(key: tuple, make):
+    """make(), remembered across drawings under key (what is made, the digest of the group's ink, any number
+    it depends on besides the ink): the last MEMORY results are kept. What is made is shared by every drawing
+    with that ink: its arrays are made read-only."""
     if key in _memory:
         _memory.move_to_end(key)
         return _memory[key]
@@ -341,10 +347,10 @@ def _arrays_in(made):
     return []
 
 
-def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> list[tuple]:
+def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole, digest) -> list[tuple]:
     """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
     pieces) piece by piece. Boxes in the window's coordinates."""
-    ways = [whole] + _remembered(("splits", aspect), crop, mask, lambda: _splits(crop, mask, aspect))
+    ways = [whole] + _remembered(("splits", digest, aspect), lambda: _splits(crop, mask, aspect))
     if len(group) > 1 and aspect > JUDGE_ASPECT:
         units = [pieces.mask_of(unit, window) for unit in group]
         ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
@@ -355,9 +361,10 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
     """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
     the window. Without a reader: one way, split by aspect ratio. With one: _judged_ways. shape: (cuts, the
     group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
-    window, crop, mask, aspect = _group_ink(pieces, group, array, line_height)
+    window, crop, mask, aspect, digest = _group_ink(pieces, group, array, line_height)
     if judged:
-        return _judged_ways(pieces, group, window, crop, mask, aspect, _whole(crop, mask, aspect)), window
+        whole = _whole(crop, mask, aspect, digest)
+        return _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest), window
     count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
     if count > 1:
         parts, cut_ink = _cut(crop, mask, count)
@@ -366,7 +373,7 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
         if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
             return [((count - 1, aspect, cut_ink), digits)], window
     # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
-    return [_whole(crop, mask, aspect)], window
+    return [_whole(crop, mask, aspect, digest)], window
 
 
 def _split_bound(aspect: float) -> float:
@@ -451,15 +458,15 @@ def segment_boxes(image, read=None):
         chosen = [_in_input(*_readings(pieces, group, array, False, line_height), factor)[0][1] for group in groups]
     else:
         inks = [_group_ink(pieces, group, array, line_height) for group in groups]
-        wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
+        wholes = [_whole(crop, mask, aspect, digest) for _, crop, mask, aspect, digest in inks]
         sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
                                  1e-7)) if wholes else []
         chosen, open_groups = [], []
-        for group, (window, crop, mask, aspect), whole, logp in zip(groups, inks, wholes, sure):
+        for group, (window, crop, mask, aspect, digest), whole, logp in zip(groups, inks, wholes, sure):
             if logp >= _split_bound(aspect):
                 chosen.append(_in_input([whole], window, factor)[0][1])
             else:  # cut it every way, reusing the whole reading
-                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole)
+                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest)
                 open_groups.append(_in_input(ways, window, factor))
         chosen += _choose(open_groups, read)
     found = [item for reading in chosen for item in reading]

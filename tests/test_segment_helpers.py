@@ -88,7 +88,7 @@ def plain_labels(pieces):
     return np.unique([find(i) for i in range(len(rows))], return_inverse=True)[1].reshape(-1)
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(40))
 def test_pieces_label_runs_as_the_plain_union_find(seed):
     rng = np.random.default_rng(seed)
     shape = (int(rng.integers(1, 60)), int(rng.integers(1, 90)))
