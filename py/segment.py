@@ -8,7 +8,8 @@ Ink comes apart into pieces (preprocess.Pieces); pieces form groups (a symbol dr
 lifted bar, = and ÷ stacked); a wide group may be touching symbols, cut at valleys of ink. `read` is optional:
 (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then a last "not one symbol" column (net.reader).
 With it, segment tells touching symbols from one wide symbol by reading both ways (see the thresholds below);
-without it, by shape alone.
+without it, by shape alone. A group's ways are remembered across calls by a digest of its ink (MEMORY): a
+drawing read again after one more stroke cuts and normalizes only the groups that stroke changed.
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
 """
