@@ -19,10 +19,12 @@ from pyscript import document, window
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
 WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
+READ_MEMORY = 256  # pieces whose reading each net remembers (net.Remembering): a new stroke leaves most unchanged
 NETS = ("cnn", "mlp")
 SITE_SETTINGS = "site.toml"  # the self-hoster's settings (pyscript.toml [files] puts it here)
 
 models = {}
+remembering = {}  # each net's net.Remembering: what it read, kept across drawings until its weights change
 # api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
 # batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
@@ -52,6 +54,7 @@ def load_models():
 
     for name in NETS:
         models[name] = net.load("weights/%s.npz" % name)
+        remembering[name] = net.Remembering(models[name], READ_MEMORY)
 
 
 def listen(target, event, function, capture=False):
@@ -183,7 +186,7 @@ def predict():
     try:
         import net
 
-        nets = {name: net.Remembering(models[name]) for name in NETS}  # this drawing's: read each piece once
+        nets = remembering  # each piece read once, in this drawing and the next ones
         digits = [] if window.pad.isEmpty() else read_pad(nets)
         import answer
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import os
 import sys
@@ -76,10 +77,14 @@ else:
         return x @ weight_t.T
 
 
+_WEIGHT_SETS = itertools.count(1)  # each set_weights takes the next number: what was read before may be stale
+
+
 class _Layer:
     kind = ""
     name = None
     grads = None  # {"kernel": ..., "bias": ...} after a backward pass, for layers with parameters
+    weights_set = 0  # the number of the set_weights that gave this layer its weights (0: it has none)
 
     def forward(self, x, keep=False):
         raise NotImplementedError
@@ -99,6 +104,7 @@ class Dense(_Layer):
     def set_weights(self, kernel, bias):
         """New float32 kernel (in, out) and bias (out,), e.g. after a step of gradient descent."""
         self.kernel, self.bias = kernel, bias
+        self.weights_set = next(_WEIGHT_SETS)
         self._weight_t = np.ascontiguousarray(kernel.T)
 
     def forward(self, x, keep=False):
@@ -125,6 +131,7 @@ class Conv2D(_Layer):
     def set_weights(self, kernel, bias):
         """New float32 kernel (kh, kw, Cin, Cout) and bias (Cout,)."""
         self.kernel, self.bias = kernel, bias
+        self.weights_set = next(_WEIGHT_SETS)
         kh, kw, cin, cout = kernel.shape
         self._matrix_t = np.ascontiguousarray(kernel.transpose(3, 2, 0, 1).reshape(cout, cin * kh * kw))
         self._offsets_t = np.ascontiguousarray(kernel.transpose(0, 1, 3, 2))  # (kh, kw, Cout, Cin), "shifted"
@@ -499,6 +506,11 @@ class Model:
         """The layer objects in order (kind, name; kernel and bias for dense and conv2d)."""
         return list(self._layers)
 
+    @property
+    def weights_version(self):
+        """Changes whenever any layer's weights are set (a correction taught, forgotten, restored)."""
+        return tuple(layer.weights_set for layer in self._layers)
+
     def activations(self, x):
         """x (28, 28) -> [output of each layer for this image, without the batch axis], e.g. (24, 24, 16)
         after a first 5x5 convolution, (10,) at the end."""
@@ -599,12 +611,16 @@ def reader(models):
 
 
 class Remembering:
-    """A Model that remembers what it has read, row by row (keyed by the 28x28 bytes), for one drawing:
-    segmentation reads the pieces it weighs, and the page then reads the pieces it chose, the same arrays:
-    the second read costs nothing. Everything but `read` is the model's own."""
+    """A Model that remembers what it has read, row by row (keyed by the 28x28 bytes): segmentation reads the
+    pieces it weighs and the page then reads the pieces it chose, the same arrays; the next drawing, one stroke
+    more, has mostly the same pieces again. Each is read once. It forgets all it read when the model's weights
+    change (weights_version), and keeps at most `limit` rows (None: all), the least recently used forgotten
+    first.
+    Everything but `read` is the model's own."""
 
-    def __init__(self, model):
-        self.model, self.seen = model, {}
+    def __init__(self, model, limit=None):
+        self.model, self.seen, self.limit = model, {}, limit
+        self.version = getattr(model, "weights_version", None)
 
     def __getattr__(self, name):
         return getattr(self.model, name)
@@ -614,12 +630,20 @@ class Remembering:
         x = np.asarray(x, dtype=np.float32)
         if x.ndim != 3 or not len(x):
             return self.model.read(x)
+        version = getattr(self.model, "weights_version", None)
+        if version != self.version:
+            self.seen, self.version = {}, version
         keys = [row.tobytes() for row in x]
         new = [i for i, key in enumerate(keys) if key not in self.seen]
         if new:
             for i, row in zip(new, self.model.read(x[new])):
                 self.seen[keys[i]] = row
-        return np.stack([self.seen[key] for key in keys])
+        out = np.stack([self.seen[key] for key in keys])
+        for key in keys:  # now the most recently used (dicts keep insertion order)
+            self.seen[key] = self.seen.pop(key)
+        while self.limit is not None and len(self.seen) > self.limit:
+            del self.seen[next(iter(self.seen))]  # the least recently used
+        return out
 
 
 def _read_npz(data, source):

@@ -118,10 +118,23 @@ def from_rgba(buffer, width: int, height: int) -> np.ndarray:
     pixels = np.frombuffer(buffer, dtype=np.uint8)
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS or pixels.size != width * height * 4:
         raise PreprocessError("The canvas pixels do not match a %dx%d image." % (width, height))
-    rgba = pixels.reshape(height, width, 4).astype(np.float32) / 255.0
+    rgba = pixels.reshape(height, width, 4)
+    red = rgba[..., 0]
+    if (rgba[..., 3] == 255).all() and (rgba[..., 1] == red).all() and (rgba[..., 2] == red).all():
+        return _ink_from_gray(_OPAQUE_GRAYS[red])  # the pad's drawings: the same numbers, looked up
+    return _ink_from_gray(_composited(rgba))
+
+
+def _composited(rgba: np.ndarray) -> np.ndarray:
+    """(..., 4) uint8 RGBA -> (...) float32 luminance in [0, 1], alpha composited over white."""
+    rgba = rgba.astype(np.float32) / 255.0
     alpha = rgba[..., 3]
     luminance = rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114
-    return _ink_from_gray(luminance * alpha + (1.0 - alpha))
+    return luminance * alpha + (1.0 - alpha)
+
+
+# The 256 opaque grays composited: a canvas drawn in one gray ink on white has only these.
+_OPAQUE_GRAYS = _composited(np.stack([np.arange(256, dtype=np.uint8)] * 3 + [np.full(256, 255, np.uint8)], axis=1))
 
 
 def _ink_from_gray(gray: np.ndarray) -> np.ndarray:
@@ -154,11 +167,13 @@ class Pieces:
     def __init__(self, array: np.ndarray):
         mask = array > INK_LEVEL
         height, width = mask.shape
-        edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+        framed = _framed(mask.view(np.int8), 0, 1)
+        edges = framed[:, 1:] - framed[:, :-1]
         self.rows, self.starts = np.nonzero(edges == 1)
         self.ends = np.nonzero(edges == -1)[1]
         self.label = self._connect()
-        sums = np.pad(np.cumsum(array, axis=1), ((0, 0), (1, 0)))
+        sums = np.zeros((height, width + 1), dtype=np.result_type(array.dtype, np.float32))
+        sums[:, 1:] = np.cumsum(array, axis=1)
         run_mass = sums[self.rows, self.ends] - sums[self.rows, self.starts]
         n = int(self.label.max()) + 1 if self.label.size else 0
         self.count = n
@@ -172,7 +187,17 @@ class Pieces:
         self.shape = mask.shape
 
     def _connect(self) -> np.ndarray:
-        parent = list(range(len(self.rows)))
+        """Each run's component: runs touching (diagonals included) joined with a union-find, in run order;
+        components numbered in the order of their roots' run indices.
+
+        A run touching just one run above joins that run's tree and nothing else: it is linked to that run
+        up front, all at once (the roots, and so the numbering, come out the same); only the runs touching
+        several above (where strokes meet) are joined one by one."""
+        below, above = _touching(self.rows, self.starts, self.ends)  # (run, a run in the row above it)
+        single = np.bincount(below, minlength=len(self.rows))[below] == 1
+        links = np.arange(len(self.rows))
+        links[below[single]] = above[single]
+        parent = links.tolist()
 
         def find(i):
             while parent[i] != i:
@@ -180,29 +205,26 @@ class Pieces:
                 i = parent[i]
             return i
 
-        rows, starts, ends = self.rows.tolist(), self.starts.tolist(), self.ends.tolist()
-        previous, current, row = [], [], -1
-        for i, r in enumerate(rows):
-            if r != row:
-                previous = current if r == row + 1 else []
-                current, row = [], r
-            for j in previous:  # runs of the row above touching this one, diagonals included
-                if starts[j] <= ends[i] and ends[j] >= starts[i]:
-                    a, b = find(i), find(j)
-                    if a != b:
-                        parent[a] = b
-            current.append(i)
-        roots = [find(i) for i in range(len(rows))]
-        _, label = np.unique(np.array(roots, dtype=np.int64), return_inverse=True)
+        for i, j in zip(below[~single].tolist(), above[~single].tolist()):
+            a, b = find(i), find(j)
+            if a != b:
+                parent[a] = b
+        roots = np.array(parent, dtype=np.int64)
+        while True:  # every run's root, by pointer jumping (a few numpy steps, not a find per run)
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                break
+            roots = up
+        _, label = np.unique(roots, return_inverse=True)
         return label.reshape(-1)
 
     def outline(self, component) -> np.ndarray:
-        """(N, 2) points (x, y) at both ends of each of a component's runs: its outline, roughly (at most
+        """(N, 2) int32 points (x, y) at both ends of each of a component's runs: its outline, roughly (at most
         OUTLINE_POINTS of them, for speed)."""
         chosen = self.label == component
         rows = self.rows[chosen]
         points = np.concatenate([np.stack([self.starts[chosen], rows], axis=1),
-                                 np.stack([self.ends[chosen] - 1, rows], axis=1)]).astype(np.float64)
+                                 np.stack([self.ends[chosen] - 1, rows], axis=1)]).astype(np.int32)
         return points[::max(1, len(points) // OUTLINE_POINTS)]
 
     def window(self, components):
@@ -216,11 +238,44 @@ class Pieces:
         """Boolean mask of the given components' runs inside window (x0, y0, x1, y1), in its coordinates."""
         x0, y0, x1, y1 = window
         mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-        chosen = np.isin(self.label, list(components))
-        rows, starts, ends = self.rows[chosen] - y0, self.starts[chosen] - x0, self.ends[chosen] - x0
-        for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist()):
-            mask[r, s:e] = True
+        member = np.zeros(self.count, dtype=bool)  # (a lookup: np.isin is a dozen numpy calls)
+        member[list(components)] = True
+        chosen = member[self.label]
+        firsts = (self.rows[chosen] - y0) * (x1 - x0) + self.starts[chosen] - x0  # runs' first pixels, flat
+        mask.reshape(-1)[_spans(firsts, self.ends[chosen] - self.starts[chosen])] = True
         return mask
+
+
+def _spans(firsts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Every index of the spans firsts[k], firsts[k] + 1, ..., firsts[k] + lengths[k] - 1, concatenated:
+    (sum(lengths),) (the pixels of runs, in one step instead of a slice per run)."""
+    before = np.cumsum(lengths) - lengths  # where each span starts in the output
+    return np.arange(int(lengths.sum())) + np.repeat(firsts - before, lengths)
+
+
+def _framed(array: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """The array inside a frame of zeros, `rows` above and below, `columns` left and right (as np.pad does,
+    in two numpy calls instead of a dozen: small numpy calls are slow in the page)."""
+    height, width = array.shape
+    framed = np.zeros((height + 2 * rows, width + 2 * columns), dtype=array.dtype)
+    framed[rows:rows + height, columns:columns + width] = array
+    return framed
+
+
+def _touching(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of runs where run j, in the row above run i, touches it (diagonals included), ordered by i
+    then j. Runs: (N,) int arrays of rows, starts and ends (exclusive), ordered by row then start (so ends too).
+    In a row, the runs touching a given span are consecutive: two binary searches find them all at once."""
+    if not len(rows):
+        return rows[:0], rows[:0]
+    stride = int(ends.max()) + 2  # (row, column) as one sortable number
+    start_keys, end_keys = rows * stride + starts, rows * stride + ends
+    first = np.searchsorted(end_keys, (rows - 1) * stride + starts, side="left")  # above: ends at or after start
+    stop = np.searchsorted(start_keys, (rows - 1) * stride + ends, side="right")  # above: starts at or before end
+    counts = np.maximum(stop - first, 0)
+    i = np.repeat(np.arange(len(rows)), counts)
+    offsets = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, np.repeat(first, counts) + offsets
 
 
 def _digit_components(pieces: Pieces, short_side: int) -> list[int]:
@@ -239,10 +294,10 @@ def _digit_components(pieces: Pieces, short_side: int) -> list[int]:
 def _stroke_width(binary: np.ndarray) -> float:
     """Mean stroke width in px of a binary image: area / half the boundary (a stroke of width w, length L
     has area wL and about 2L boundary pixels)."""
-    area = binary.sum()
-    padded = np.pad(binary, 1)
-    inner = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    boundary = (binary & ~inner).sum()
+    area = int(binary.sum())
+    # inner: ink whose 4 neighbours are ink (pixels on the image's edge have a blank one beyond it)
+    inner = binary[1:-1, 1:-1] & binary[:-2, 1:-1] & binary[2:, 1:-1] & binary[1:-1, :-2] & binary[1:-1, 2:]
+    boundary = area - int(inner.sum())
     return 2.0 * area / max(boundary, 1)
 
 
@@ -250,14 +305,14 @@ def _morph(work: np.ndarray, radius: int, grow: bool) -> np.ndarray:
     """Grey dilation (grow) or erosion by `radius` px, alternating 3x3 square and cross steps so that the
     pen stays nearly round (an octagon) rather than square."""
     pick = np.maximum if grow else np.minimum
-    height, width = work.shape
     for step in range(radius):
-        padded = np.pad(work, 1)
-        out = work.copy()
-        shifts = ((0, 1), (1, 0), (1, 2), (2, 1)) + (((0, 0), (0, 2), (2, 0), (2, 2)) if step % 2 == 0 else ())
-        for dy, dx in shifts:
-            out = pick(out, padded[dy:dy + height, dx:dx + width])
-        work = out
+        framed = _framed(work, 1, 1)  # zeros beyond the edges
+        if step % 2 == 0:  # the 3x3 square: along rows, then along columns (max and min are separable)
+            across = pick(pick(framed[:, :-2], framed[:, 2:]), framed[:, 1:-1])
+            work = pick(pick(across[:-2], across[2:]), across[1:-1])
+        else:  # the cross: the pixel and its 4 neighbours
+            across = pick(pick(framed[1:-1, :-2], framed[1:-1, 2:]), work)
+            work = pick(pick(across, framed[:-2, 1:-1]), framed[2:, 1:-1])
     return work
 
 
@@ -274,7 +329,7 @@ def _fit_box(digit: np.ndarray) -> np.ndarray:
     change = (TARGET_STROKE - stroke) if stroke < TARGET_STROKE else THIN_SHARE * (TARGET_STROKE - stroke)
     radius = int(round(abs(change) * work_side / 2))  # the stroke grows or shrinks on both sides
     if change > 0:
-        work = _morph(np.pad(work, radius), radius, grow=True)
+        work = _morph(_framed(work, radius, radius), radius, grow=True)
     else:
         work = _morph(work, radius, grow=False)
     x0, y0, x1, y1 = _box_of(work > INK_LEVEL)  # thinning pulls the ink in from the crop's edges
@@ -314,11 +369,12 @@ def _normalize(array: np.ndarray, mask: np.ndarray, box) -> np.ndarray:
 
 def _grown(mask: np.ndarray) -> np.ndarray:
     """The mask grown by one pixel, so the anti-aliased edge of a stroke stays with it."""
-    padded = np.pad(mask, 1)
-    grown = mask.copy()
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            grown |= padded[dy:dy + mask.shape[0], dx:dx + mask.shape[1]]
+    across = mask.copy()  # the 3x3 square, along rows then along columns
+    across[:, 1:] |= mask[:, :-1]
+    across[:, :-1] |= mask[:, 1:]
+    grown = across.copy()
+    grown[1:] |= across[:-1]
+    grown[:-1] |= across[1:]
     return grown
 
 

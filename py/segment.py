@@ -8,12 +8,15 @@ Ink comes apart into pieces (preprocess.Pieces); pieces form groups (a symbol dr
 lifted bar, = and ÷ stacked); a wide group may be touching symbols, cut at valleys of ink. `read` is optional:
 (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then a last "not one symbol" column (net.reader).
 With it, segment tells touching symbols from one wide symbol by reading both ways (see the thresholds below);
-without it, by shape alone.
+without it, by shape alone. A group's ways are remembered across calls by a digest of its ink (MEMORY): a
+drawing read again after one more stroke cuts and normalizes only the groups that stroke changed.
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
 """
 from __future__ import annotations
 
+import collections
+import hashlib
 import itertools
 
 import numpy as np
@@ -56,6 +59,9 @@ MAX_TOUCHING = 4                      # ... but at most this many
 ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
 CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
 SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
+# Speed
+MEMORY = 128                          # groups' ways remembered across drawings: a drawing grows stroke by stroke,
+                                      # and the groups a new stroke leaves alone need not be cut and normalized again
 
 
 # --- Several digits ----------------------------------------------------------------------------------------
@@ -122,7 +128,8 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
         outline = pieces.outline(c)
         reaches = [_reach(boxes[c], unit_box, height) for unit_box in unit_boxes]
-        gaps = [_distance(outline, other) if reach > 0 else np.inf for reach, other in zip(reaches, outlines)]
+        gaps = [_distance(outline, other, boxes[c], reach) if reach > 0 else np.inf
+                for reach, other in zip(reaches, outlines)]
         # a unit it lies over or under comes first, the nearest of those; a flag's unit only if there is none
         joins = [(reach < ATTACH_GAP * height, gap, k) for k, (reach, gap) in enumerate(zip(reaches, gaps))
                  if gap <= reach]
@@ -149,9 +156,21 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     return groups
 
 
-def _distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2)."""
-    return float(np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2).min()))
+def _distance(a: np.ndarray, b: np.ndarray, box_a, reach: float) -> float:
+    """Least distance in px between two sets of (x, y) points, (N, 2) and (M, 2) int32 (integer arithmetic:
+    exact), when it is at most `reach`; else inf. box_a: (x0, y0, x1, y1) around a's points: only b's points
+    within reach of that box can be that near, so only they are measured."""
+    x0, y0, x1, y1 = box_a
+    near = b[(b[:, 0] >= x0 - reach) & (b[:, 0] <= x1 + reach) & (b[:, 1] >= y0 - reach) & (b[:, 1] <= y1 + reach)]
+    if not len(near):
+        return np.inf
+    across = a[:, 0, None] - near[None, :, 0]  # (N, M); x and y apart: a sum over an axis of 2 is slow
+    down = a[:, 1, None] - near[None, :, 1]
+    across *= across
+    down *= down
+    across += down
+    gap = float(np.sqrt(across.min()))
+    return gap if gap <= reach else np.inf
 
 
 def _overlapping(a, b, height) -> bool:
@@ -268,16 +287,17 @@ def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
 
 
 def _group_ink(pieces: Pieces, group, array: np.ndarray, line_height: int):
-    """A group's window, its ink and mask cropped to the window, and its aspect (width / height of the ink),
-    which is 0 for a flat group (FLAT_STROKES, FLAT_SHARE of the line's height): no split is tried, however
-    wide it is (a minus is a single stroke, not touching digits)."""
+    """A group's window, its ink and mask cropped to the window, its aspect (width / height of the ink), which
+    is 0 for a flat group (FLAT_STROKES, FLAT_SHARE of the line's height): no split is tried, however wide it
+    is (a minus is a single stroke, not touching digits), and the digest of its ink (_ink_digest)."""
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
     x0, y0, x1, y1 = _box_of(mask)
     heights = pieces.box[components, 3] - pieces.box[components, 1]
     flat = y1 - y0 < FLAT_SHARE * line_height or heights.max() < FLAT_STROKES * _stroke_width(mask)
-    return window, _crop(array, window), mask, 0.0 if flat else (x1 - x0) / (y1 - y0)
+    crop = _crop(array, window)
+    return window, crop, mask, 0.0 if flat else (x1 - x0) / (y1 - y0), _ink_digest(crop, mask)
 
 
 def _line_height(pieces: Pieces, groups) -> int:
@@ -286,15 +306,52 @@ def _line_height(pieces: Pieces, groups) -> int:
     return max(int(b[:, 3].max() - b[:, 1].min()) for b in boxes)
 
 
-def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float) -> tuple:
+def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float, digest: bytes) -> tuple:
     """The way that reads a group as one digit."""
-    return (0, aspect, 0.0), _digits(crop, [mask], False)
+    return (0, aspect, 0.0), _remembered(("whole", digest), lambda: _digits(crop, [mask], False))
 
 
-def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole) -> list[tuple]:
+def _ink_digest(crop: np.ndarray, mask: np.ndarray) -> bytes:
+    """A digest of a group's ink, crop (H, W) float32 and mask (H, W) bool: of the mask, and of the crop's ink
+    within one pixel of it (_grown), all that the ways look at (a neighbour's stroke that enters the group's
+    window but comes no nearer leaves it unchanged)."""
+    digest = hashlib.blake2b(repr(mask.shape).encode(), digest_size=16)  # the shape first: it frames the rest
+    digest.update(np.packbits(mask).tobytes())
+    digest.update(crop[_grown(mask)].tobytes())
+    return digest.digest()
+
+
+_memory: collections.OrderedDict = collections.OrderedDict()
+
+
+def _remembered(key: tuple, make):
+    """make(), remembered across drawings under key (what is made, the digest of the group's ink, any number
+    it depends on besides the ink): the last MEMORY results are kept. What is made is shared by every drawing
+    with that ink: its arrays are made read-only."""
+    if key in _memory:
+        _memory.move_to_end(key)
+        return _memory[key]
+    made = _memory[key] = make()
+    for array in _arrays_in(made):
+        array.flags.writeable = False
+    if len(_memory) > MEMORY:
+        _memory.popitem(last=False)
+    return made
+
+
+def _arrays_in(made):
+    """The numpy arrays inside nested lists and tuples."""
+    if isinstance(made, np.ndarray):
+        return [made]
+    if isinstance(made, (list, tuple)):
+        return [array for item in made for array in _arrays_in(item)]
+    return []
+
+
+def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole, digest) -> list[tuple]:
     """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
     pieces) piece by piece. Boxes in the window's coordinates."""
-    ways = [whole] + _splits(crop, mask, aspect)
+    ways = [whole] + _remembered(("splits", digest, aspect), lambda: _splits(crop, mask, aspect))
     if len(group) > 1 and aspect > JUDGE_ASPECT:
         units = [pieces.mask_of(unit, window) for unit in group]
         ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
@@ -305,9 +362,10 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
     """The ways to read a group, [(shape, [(box, digit)])] with boxes in the group window's coordinates, and
     the window. Without a reader: one way, split by aspect ratio. With one: _judged_ways. shape: (cuts, the
     group's aspect, ink on the cuts in stroke widths), what `prior` weighs."""
-    window, crop, mask, aspect = _group_ink(pieces, group, array, line_height)
+    window, crop, mask, aspect, digest = _group_ink(pieces, group, array, line_height)
     if judged:
-        return _judged_ways(pieces, group, window, crop, mask, aspect, _whole(crop, mask, aspect)), window
+        whole = _whole(crop, mask, aspect, digest)
+        return _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest), window
     count = 1 if aspect <= SPLIT_ASPECT else max(2, int(round(aspect / DIGIT_ASPECT)))
     if count > 1:
         parts, cut_ink = _cut(crop, mask, count)
@@ -316,7 +374,7 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
         if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
             return [((count - 1, aspect, cut_ink), digits)], window
     # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
-    return [_whole(crop, mask, aspect)], window
+    return [_whole(crop, mask, aspect, digest)], window
 
 
 def _split_bound(aspect: float) -> float:
@@ -401,15 +459,15 @@ def segment_boxes(image, read=None):
         chosen = [_in_input(*_readings(pieces, group, array, False, line_height), factor)[0][1] for group in groups]
     else:
         inks = [_group_ink(pieces, group, array, line_height) for group in groups]
-        wholes = [_whole(crop, mask, aspect) for _, crop, mask, aspect in inks]
+        wholes = [_whole(crop, mask, aspect, digest) for _, crop, mask, aspect, digest in inks]
         sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
                                  1e-7)) if wholes else []
         chosen, open_groups = [], []
-        for group, (window, crop, mask, aspect), whole, logp in zip(groups, inks, wholes, sure):
+        for group, (window, crop, mask, aspect, digest), whole, logp in zip(groups, inks, wholes, sure):
             if logp >= _split_bound(aspect):
                 chosen.append(_in_input([whole], window, factor)[0][1])
             else:  # cut it every way, reusing the whole reading
-                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole)
+                ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest)
                 open_groups.append(_in_input(ways, window, factor))
         chosen += _choose(open_groups, read)
     found = [item for reading in chosen for item in reading]

@@ -161,6 +161,30 @@ def test_remembering_reads_each_row_once_and_the_same(keras_models, data):
     assert remembering.read(x[2]).shape == (11,)  # one image: as the model does
 
 
+def test_remembering_forgets_when_the_weights_change_and_keeps_at_most_its_limit():
+    """Across drawings (the page keeps one net.Remembering per net): a row is read again once the weights were
+    set anew (a correction taught), and only the `limit` most recently used rows are kept."""
+    model = net.load(os.path.join(WEIGHTS, "mlp.npz"))
+    calls = []
+    read = model.read
+    model.read = lambda x: calls.append(len(x)) or read(x)
+    remembering = net.Remembering(model, limit=3)
+    x = np.random.default_rng(0).random((5, 28, 28), dtype=np.float32)
+    remembering.read(x[:3])
+    remembering.read(x[:3])
+    assert calls == [3]
+    last = [layer for layer in model.layers if layer.kind == "dense"][-1]
+    last.set_weights(last.kernel, last.bias + 1.0)
+    changed = remembering.read(x[:3])
+    assert calls == [3, 3]
+    np.testing.assert_array_equal(changed, read(x[:3]))
+    remembering.read(x[0:1])  # row 0 used most recently: rows 1 and 2 are the oldest
+    remembering.read(x[3:5])
+    assert list(remembering.seen) == [x[0].tobytes(), x[3].tobytes(), x[4].tobytes()]
+    remembering.read(x[[0, 1]])
+    assert calls == [3, 3, 2, 1]
+
+
 def test_single_image_equals_batch_row(keras_models, data):
     model = exported(keras_models["cnn"])
     batch = model.predict_proba(data[2][:5])
