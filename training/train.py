@@ -171,7 +171,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Train the CNN and the MLP on MNIST and export them for the page.")
     parser.add_argument("--seed", type=int, default=1, help="random seed (numpy, TF, Python)")
     parser.add_argument("--nets", default="cnn,mlp", help="which nets to train, comma-separated (cnn, mlp)")
-    parser.add_argument("--epochs-cnn", type=int, default=24)
+    parser.add_argument("--epochs-cnn", type=int, default=22)
     parser.add_argument("--epochs-mlp", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay)")
@@ -182,7 +182,7 @@ def parse_args(argv):
     parser.add_argument("--strength-cnn", type=float, default=0.7, help="augmentation strength for the CNN")
     # MLPs have no built-in shift invariance and underfit heavy augmentation: they get a milder version.
     parser.add_argument("--strength-mlp", type=float, default=0.6, help="augmentation strength for the MLP")
-    parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(24, 48),
+    parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
     parser.add_argument("--no-symbols", action="store_true",
