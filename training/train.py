@@ -46,9 +46,9 @@ def build_cnn(keras, small=False, filters=(16, 32), hidden=128, classes=10):
     ], name="cnn")
 
 
-def build_mlp(keras, small=False, classes=10):
+def build_mlp(keras, small=False, classes=10, hidden=(256, 128)):
     """The "smooth brain": two hidden ReLU layers on the flattened pixels."""
-    h1, h2 = (64, 32) if small else (256, 128)
+    h1, h2 = (64, 32) if small else hidden
     layers = keras.layers
     return keras.Sequential([
         keras.Input((28, 28, 1)),
@@ -118,7 +118,7 @@ def train_one(name, args, x_train, y_train, classes):
         model = build_cnn(keras, small=args.small, filters=args.cnn_filters, hidden=args.cnn_hidden,
                           classes=classes)
     else:
-        model = build_mlp(keras, small=args.small, classes=classes)
+        model = build_mlp(keras, small=args.small, classes=classes, hidden=args.mlp_hidden)
     epochs = args.epochs_cnn if name == "cnn" else args.epochs_mlp
     strength = augment_strength(name, args)
     loss, metrics, then = "sparse_categorical_crossentropy", ["accuracy"], None
@@ -185,6 +185,8 @@ def parse_args(argv):
     parser.add_argument("--cnn-filters", type=lambda v: tuple(int(c) for c in v.split(",")), default=(16, 32),
                         help="filters of the CNN's two conv layers, e.g. 16,32")
     parser.add_argument("--cnn-hidden", type=int, default=128, help="units of the CNN's hidden dense layer")
+    parser.add_argument("--mlp-hidden", type=lambda v: tuple(int(c) for c in v.split(",")), default=(256, 128),
+                        help="units of the MLP's two hidden layers, e.g. 256,128")
     parser.add_argument("--no-symbols", action="store_true",
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
