@@ -35,6 +35,7 @@ the symbols' probabilities (every label but the reject one) summing to 1; `Model
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import io
 import itertools
@@ -619,7 +620,7 @@ class Remembering:
     Everything but `read` is the model's own."""
 
     def __init__(self, model, limit=None):
-        self.model, self.seen, self.limit = model, {}, limit
+        self.model, self.seen, self.limit = model, collections.OrderedDict(), limit
         self.version = getattr(model, "weights_version", None)
 
     def __getattr__(self, name):
@@ -632,17 +633,17 @@ class Remembering:
             return self.model.read(x)
         version = getattr(self.model, "weights_version", None)
         if version != self.version:
-            self.seen, self.version = {}, version
+            self.seen, self.version = collections.OrderedDict(), version
         keys = [row.tobytes() for row in x]
         new = [i for i, key in enumerate(keys) if key not in self.seen]
         if new:
             for i, row in zip(new, self.model.read(x[new])):
                 self.seen[keys[i]] = row
         out = np.stack([self.seen[key] for key in keys])
-        for key in keys:  # now the most recently used (dicts keep insertion order)
-            self.seen[key] = self.seen.pop(key)
+        for key in keys:
+            self.seen.move_to_end(key)  # now the most recently used
         while self.limit is not None and len(self.seen) > self.limit:
-            del self.seen[next(iter(self.seen))]  # the least recently used
+            self.seen.popitem(last=False)  # the least recently used
         return out
 
 

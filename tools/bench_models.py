@@ -27,12 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 import net  # noqa: E402
 import preprocess  # noqa: E402
+from tools import bench_expressions  # noqa: E402
 from training import mnist, pen, symbols  # noqa: E402
 
 FLOORS = {"cnn": 0.995, "mlp": 0.990}
 TEST_SEED = 2026_11_25  # the test generator's own seed (training uses small seeds)
 NETS = ("cnn", "mlp")
-LEGIBLE = 3.0  # pen widths: smaller, an operator's strokes merge into a blob (a tiny ÷ is a +): tools/bench_expressions
+LEGIBLE = bench_expressions.SMALLEST  # pen widths: smaller, an operator's strokes merge into a blob (a tiny ÷ is a +)
 
 
 def time_per_image(model, x, repeats):

@@ -7,69 +7,47 @@ temperature T > 1 say which wrong symbols an input resembles (a curved 1 is a bi
 label cannot; a small net matched to them generalises better than one fitted to the labels alone. Their MNIST
 MLP went from 146 to 74 test errors this way.
 
-The teacher is an exported `.npz` (training/export.py), run here with plain TensorFlow ops on each augmented
-batch (so it sees exactly what the student sees): conv2d, relu, maxpool2d, flatten, dense; int8 kernels are
-dequantized. Only its symbol outputs are used (a "not one symbol" output, training/reject.py, is left out).
+The teacher is an exported `.npz` loaded by py/net.py, its layers run here with plain TensorFlow ops on each
+augmented batch (so it sees exactly what the student sees). Only its symbol outputs are used (a "not one
+symbol" output, training/reject.py, is left out).
 Targets are packed as y (B, 2S): the one-hot label, then the teacher's probabilities at temperature T.
 """
 from __future__ import annotations
 
-import io
-import json
-
-import numpy as np
-
 TEMPERATURE = 4.0
 HARD_WEIGHT = 0.5  # the labels' share of the loss; the teacher's is the rest (scaled by T², as in the paper)
-REJECT_LABELS = ("not one symbol", "not one digit")
-
-
-def teacher_layers(path):
-    """An exported net's layers as (kind, arrays) with float32 kernels, and its symbol labels (reject left out)."""
-    with np.load(path, allow_pickle=False) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-    architecture = json.loads(str(arrays["architecture"]))
-    labels = list(architecture.get("labels") or [str(d) for d in range(10)])
-    symbols = [s for s in labels if s not in REJECT_LABELS]
-    layers = []
-    for spec in architecture["layers"]:
-        if spec["kind"] in ("conv2d", "dense"):
-            kernel = arrays[spec["name"] + ".kernel"].astype(np.float32)
-            if spec["name"] + ".kernel_scale" in arrays:
-                kernel = kernel * arrays[spec["name"] + ".kernel_scale"]
-            layers.append((spec, kernel, arrays[spec["name"] + ".bias"].astype(np.float32)))
-        else:
-            layers.append((spec, None, None))
-    if layers and layers[-1][0]["kind"] == "softmax":
-        layers.pop()  # the teacher gives logits
-    spec, kernel, bias = layers[-1]
-    layers[-1] = (spec, kernel[:, :len(symbols)], bias[:len(symbols)])  # the symbols' columns only
-    return layers, symbols
 
 
 def teacher(path):
-    """A TF function (B, 28, 28, 1) float32 -> (B, S) the teacher's symbol logits, and its S symbol labels."""
+    """A TF function (B, 28, 28, 1) float32 -> (B, S) the teacher's symbol logits, and its S symbol labels.
+    The net is loaded by py/net.py (format checks, int8 kernels dequantized); its final softmax is left out."""
     import tensorflow as tf
 
-    layers, symbols = teacher_layers(path)
+    from training.reject import _net
+
+    model = _net().load(str(path), manifest=None)
+    symbols = list(model.symbols)
+    layers = [layer for layer in model.layers if layer.kind != "softmax"]
+    last = len(layers) - 1
 
     def logits(x):
-        for spec, kernel, bias in layers:
-            kind = spec["kind"]
-            if kind == "conv2d":
-                x = tf.nn.conv2d(x, kernel, 1, spec.get("padding", "valid").upper()) + bias
-            elif kind == "dense":
+        for k, layer in enumerate(layers):
+            if layer.kind == "conv2d":
+                x = tf.nn.conv2d(x, layer.kernel, 1, layer.padding.upper()) + layer.bias
+            elif layer.kind == "dense":  # the last one: the symbols' columns only (no "not one symbol")
+                kernel, bias = (layer.kernel[:, :len(symbols)], layer.bias[:len(symbols)]) if k == last else (
+                    layer.kernel, layer.bias)
                 x = tf.matmul(x, kernel) + bias
-            elif kind == "relu":
+            elif layer.kind == "relu":
                 x = tf.nn.relu(x)
-            elif kind == "sigmoid":
+            elif layer.kind == "sigmoid":
                 x = tf.sigmoid(x)
-            elif kind == "maxpool2d":
-                x = tf.nn.max_pool2d(x, spec["size"], spec["size"], "VALID")
-            elif kind == "flatten":
+            elif layer.kind == "maxpool2d":
+                x = tf.nn.max_pool2d(x, layer.size, layer.size, "VALID")
+            elif layer.kind == "flatten":
                 x = tf.reshape(x, [tf.shape(x)[0], -1])
             else:
-                raise ValueError("the teacher has a layer of kind %r" % kind)
+                raise ValueError("the teacher has a layer of kind %r" % layer.kind)
         return x
     return logits, symbols
 
@@ -110,8 +88,9 @@ def describe(path, temperature=TEMPERATURE, hard_weight=HARD_WEIGHT):
     """What the manifest records about the teacher."""
     import hashlib
 
+    from training.reject import _net
+
     data = open(path, "rb").read()
-    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-        summary = json.loads(str(archive["architecture"])).get("summary", "")
-    return {"teacher": str(path), "teacher_sha256": hashlib.sha256(data).hexdigest(), "teacher_summary": summary,
-            "temperature": temperature, "hard_weight": hard_weight}
+    return {"teacher": str(path), "teacher_sha256": hashlib.sha256(data).hexdigest(),
+            "teacher_summary": _net().loads(data, str(path)).summary, "temperature": temperature,
+            "hard_weight": hard_weight}
