@@ -31,8 +31,8 @@ INDEX = {label: i for i, label in enumerate(LABELS)}
 REJECT = len(LABELS) - 1
 
 # Ranges of the hand's variation; TEST is wider everywhere.
-TRAIN = dict(tilt=12.0, cross_tilt=15.0, cross_at=0.25, length_ratio=(0.7, 1.4), gap=(0.2, 0.6),
-             roundness=(0.1, 0.35), dot_offset=(0.25, 0.6), wobble=0.04, slant=30.0, size=(0.3, 0.9),
+TRAIN = dict(tilt=12.0, cross_tilt=15.0, cross_at=0.25, length_ratio=(0.7, 1.4), gap=(0.17, 0.6),
+             roundness=(0.08, 0.35), dot_offset=(0.25, 0.6), wobble=0.04, slant=30.0, size=(0.3, 0.9),
              hands=0.4, hand_wobble=3.0, op_size=(0.12, 0.9))
 TEST = dict(tilt=16.0, cross_tilt=20.0, cross_at=0.3, length_ratio=(0.6, 1.6), gap=(0.15, 0.7),
             roundness=(0.07, 0.4), dot_offset=(0.2, 0.7), wobble=0.06, slant=35.0, size=(0.25, 0.95),
@@ -217,16 +217,19 @@ def _key(*parts):
     return digest.hexdigest()[:16]
 
 
-def dataset(seed, x, y, styles=20_000, operators=28_000, cache=True):
-    """Training drawings: every MNIST digit of x traced and drawn once, `styles` digits in STYLES, `operators`
-    operators. Returns (N, 28, 28) float32, (N,) int64 and a description for the manifest."""
-    path = CACHE / ("%s.npz" % _key(seed, len(x), styles, operators))
+def dataset(seed, x, y, styles=20_000, operators=42_000, retraced=True, cache=True):
+    """Training drawings: every MNIST digit of x traced and drawn once (and, if `retraced`, once more with
+    another seed, RETRACED_HANDS of them in one of HANDS: the hands are the hardest to read), `styles` digits in
+    STYLES, `operators` operators. Returns (N, 28, 28) float32, (N,) int64 and a description for the manifest."""
+    path = CACHE / ("%s.npz" % _key(seed, len(x), styles, operators, retraced))
     if cache and path.exists():
         with np.load(path) as saved:
             images, labels = saved["x"], saved["y"]
     else:
         parts = [drawn("traced", len(x), seed, TRAIN, x, y), drawn("styles", styles, seed + 1),
                  drawn("operators", operators, seed + 2)]
+        if retraced:
+            parts.append(drawn("traced", len(x), seed + 3, dict(TRAIN, hands=RETRACED_HANDS), x, y))
         images = np.concatenate([p[0] for p in parts])
         labels = np.concatenate([p[1] for p in parts])
         if cache:
@@ -235,4 +238,5 @@ def dataset(seed, x, y, styles=20_000, operators=28_000, cache=True):
     digest = hashlib.sha256(np.ascontiguousarray(images).tobytes() + np.ascontiguousarray(labels).tobytes())
     counts = np.bincount(labels, minlength=len(LABELS))
     return images, labels, {"drawings": int(len(labels)), "sha256": digest.hexdigest(), "seed": seed,
+                            "retraced": bool(retraced),
                             "per_label": {LABELS[i]: int(c) for i, c in enumerate(counts) if c}}

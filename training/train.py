@@ -88,7 +88,7 @@ def with_drawings(x_train, y_train, args):
     started = time.time()
     scale = len(x_digits) / 60000
     x_drawn, y_drawn, info = symbols.dataset(args.seed, x_digits, y_digits, styles=int(20_000 * scale),
-                                             operators=int(28_000 * scale))
+                                             operators=int(42_000 * scale), retraced=not args.once_traced)
     print("== %d pad drawings (%.0f s): %s" % (len(y_drawn), time.time() - started, info["per_label"]))
     return np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn]), info
 
@@ -189,6 +189,8 @@ def parse_args(argv):
                         help="units of the MLP's two hidden layers, e.g. 256,128")
     parser.add_argument("--no-symbols", action="store_true",
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
+    parser.add_argument("--once-traced", action="store_true",
+                        help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
                         "learn from too (knowledge distillation, training/distill.py)")
     parser.add_argument("--temperature", type=float, default=distill.TEMPERATURE, help="the teacher's softmax temperature")
