@@ -41,6 +41,7 @@ TEST = dict(tilt=16.0, cross_tilt=20.0, cross_at=0.3, length_ratio=(0.6, 1.6), g
 # (TEST's wobbly hand, 0.15 of the height, still shakes more than TRAIN's 0.12). op_size: an operator's height
 # as a share of the pad, log-uniform: half of them small, as in a written sum, where a 30 px "+" has a 14-20 px
 # pen (the pen is then half its height: a blob unless the net has seen such).
+RETRACED_HANDS = 0.5  # the share of HANDS in the second tracing of the training digits (see `dataset`)
 
 
 def _line(a, b, n=8):
