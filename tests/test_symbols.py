@@ -70,6 +70,17 @@ def test_operators_come_in_turn_and_look_like_themselves():
     assert rows(minus).mean() < rows(equals).mean()  # a minus is one flat bar, = two with a gap
 
 
+def test_the_training_set_traces_every_digit_twice_the_second_time_with_more_hands(digits):
+    x, y = digits
+    once = symbols.dataset(5, x[:40], y[:40], styles=10, operators=14, retraced=False, cache=False)
+    twice = symbols.dataset(5, x[:40], y[:40], styles=10, operators=14, cache=False)
+    assert len(once[1]) == 40 + 10 + 14 and len(twice[1]) == 40 + 10 + 14 + 40
+    np.testing.assert_array_equal(twice[0][:64], once[0])  # the first tracing, styles and operators are kept
+    np.testing.assert_array_equal(twice[1][64:], y[:40])   # the second tracing: the same digits, in order ...
+    assert not np.array_equal(twice[0][64:], twice[0][:40])  # ... drawn anew
+    assert twice[2]["retraced"] and not once[2]["retraced"] and twice[2]["sha256"] != once[2]["sha256"]
+
+
 def test_the_test_generator_has_wider_ranges_than_training():
     train, test = symbols.TRAIN, symbols.TEST
     # the wobbly hand shakes wobble x hand_wobble; "hands" is a share of the digits, not a range of the hand
