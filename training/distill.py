@@ -14,6 +14,8 @@ Targets are packed as y (B, 2S): the one-hot label, then the teacher's probabili
 """
 from __future__ import annotations
 
+import net  # py/, on sys.path through the training package
+
 TEMPERATURE = 4.0
 HARD_WEIGHT = 0.5  # the labels' share of the loss; the teacher's is the rest (scaled by T², as in the paper)
 
@@ -23,9 +25,7 @@ def teacher(path):
     The net is loaded by py/net.py (format checks, int8 kernels dequantized); its final softmax is left out."""
     import tensorflow as tf
 
-    from training.reject import _net
-
-    model = _net().load(str(path), manifest=None)
+    model = net.load(str(path), manifest=None)
     symbols = list(model.symbols)
     layers = [layer for layer in model.layers if layer.kind != "softmax"]
     last = len(layers) - 1
@@ -88,9 +88,7 @@ def describe(path, temperature=TEMPERATURE, hard_weight=HARD_WEIGHT):
     """What the manifest records about the teacher."""
     import hashlib
 
-    from training.reject import _net
-
     data = open(path, "rb").read()
     return {"teacher": str(path), "teacher_sha256": hashlib.sha256(data).hexdigest(),
-            "teacher_summary": _net().loads(data, str(path)).summary, "temperature": temperature,
+            "teacher_summary": net.loads(data, str(path)).summary, "temperature": temperature,
             "hard_weight": hard_weight}

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+import net  # py/, on sys.path through the training package
 from training import export, mnist, segments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +38,6 @@ HELD_OUT = 0.1       # share of the pieces kept out of the fit, to report how we
 UNITS = 48           # hidden units added for the new output (the digits' 128 are reused too)
 EPOCHS = 12
 BATCH = 256
-
-
-def _net():
-    sys.path.insert(0, str(ROOT / "py"))
-    import net
-    return net
 
 
 def features(model, x, chunk=1000):
@@ -82,7 +77,6 @@ def fit_head(flat, hidden, offset, target, seed, units=UNITS, epochs=EPOCHS):
 def with_reject_head(data, extra_kernel, extra_bias, reject_kernel, reject_bias):
     """A net's .npz bytes with `units` more hidden units in its last hidden layer (seen by the new output only:
     zero weights to the symbols) and a last output REJECT; every existing int8 value and scale is kept."""
-    net = _net()
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
     model = net.loads(data)
@@ -126,7 +120,6 @@ def negatives(seed):
 
 def add_reject(name, args, x_pieces, y_pieces, ones, argv):
     """Fit and export net `name`'s reject output; update its manifest entry. Returns the entry's record."""
-    net = _net()
     path = args.out / (name + ".npz")
     base = path.read_bytes()
     model = net.loads(base, str(path))

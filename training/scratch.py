@@ -23,11 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+import learn  # py/, on sys.path through the training package
+import net
 from training import export, mnist
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "py"))
-import learn  # noqa: E402
-import net  # noqa: E402
 
 
 def one_hot(labels, k=10):

@@ -158,8 +158,7 @@ def keras_digit_accuracy(model, x_test, y_test):
 
 def evaluate_exported(path, x_test, y_test):
     """Test accuracy of the exported file as py/net.py runs it (the page's numbers)."""
-    sys.path.insert(0, str(ROOT / "py"))
-    import net
+    import net  # py/, on sys.path through the training package
 
     model = net.load(path, manifest=None)
     x = x_test.astype(np.float32) / 255.0
