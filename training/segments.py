@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+import segment  # py/, on sys.path through the training package
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "segments"
 REJECT = 17         # training/symbols.REJECT: "not one symbol"
@@ -39,12 +41,6 @@ GAP = (-0.12, 0.35)  # gaps between digits, in mean digit widths (the benchmark:
 HEIGHT = (0.5, 0.9)  # digit heights, share of the 280 px canvas (the benchmark: 0.55 to 0.85)
 CANVAS = 280
 CHUNK = 250          # lines per worker task, each with its own seed: the same result with any worker count
-
-
-def _segment():
-    sys.path.insert(0, str(ROOT / "py"))
-    import segment
-    return segment
 
 
 def overlap(a, b) -> float:
@@ -119,7 +115,6 @@ def line(parts, rng, height=CANVAS, margin=20, gap=GAP):
 def line_pieces(ink, extents, labels):
     """Every piece segment weighs in a drawn line of symbols, labelled by `label`: lists of (28, 28) images
     and labels."""
-    segment = _segment()
     seen, images, labels_out = set(), [], []
     for ways in segment.segment_candidates(ink):
         for (cuts, _, _), reading in ways:

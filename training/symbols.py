@@ -15,12 +15,12 @@ right when drawn beyond what training saw. Strokes are lists of (K, 2) arrays of
 from __future__ import annotations
 
 import hashlib
-import sys
 from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
 
+import preprocess  # py/, on sys.path through the training package
 from training import pen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,13 +152,6 @@ def hand(name, rng, r=TRAIN):
     return warp, pen_px, height
 
 
-def _to_input(ink):
-    sys.path.insert(0, str(ROOT / "py"))
-    import preprocess
-
-    return preprocess.to_mnist(ink)
-
-
 def operator_ink(label, rng, r=TRAIN):
     """An operator drawn on the pad: (CANVAS, CANVAS) float32 ink, its height log-uniform in r["op_size"]."""
     strokes = pen.warp(operator(label, rng, r), rng, wobble=r["wobble"])
@@ -179,7 +172,7 @@ def _one(kind, rng, r, x=None, y=None, index=0):
         warp, pen_px, height = hand(HANDS[index % len(HANDS)], rng, r) if rng.random() < r["hands"] else (
             dict(slant=rng.uniform(-10, 10), wobble=r["wobble"] / 2), pen.PEN, r["size"])
         ink = pen.render(pen.warp(pen.trace(x[index]), rng, **warp), rng, height=height, pen=pen_px)
-    return _to_input(ink), INDEX[label]
+    return preprocess.to_mnist(ink), INDEX[label]
 
 
 def _chunk(task):
