@@ -7,7 +7,8 @@
                                   (count, 28, 28) float32 inputs as the page makes them (pad pen ->
                                   preprocess.to_mnist) and their labels, for kind "traced" (MNIST digits x
                                   traced into strokes), "styles" or "operators"
-    dataset(seed, ...)            all three kinds for training, cached under .cache/symbols/ with a sha256
+    dataset(seed, ...)            all three kinds for training (the digits traced twice), cached under
+                                  .cache/symbols/ with a sha256
 
 Two sets of ranges: TRAIN for training, TEST for the benchmark and tests: wider, so that a symbol is read
 right when drawn beyond what training saw. Strokes are lists of (K, 2) arrays of (x, y), y down (training/pen.py).
@@ -42,6 +43,7 @@ TEST = dict(tilt=16.0, cross_tilt=20.0, cross_at=0.3, length_ratio=(0.6, 1.6), g
 # as a share of the pad, log-uniform: half of them small, as in a written sum, where a 30 px "+" has a 14-20 px
 # pen (the pen is then half its height: a blob unless the net has seen such).
 RETRACED_HANDS = 0.5  # the share of HANDS in the second tracing of the training digits (see `dataset`)
+STYLES_COUNT, OPERATORS_COUNT = 20_000, 42_000  # `dataset`'s drawings of STYLES and operators, for 60,000 digits
 
 
 def _line(a, b, n=8):
@@ -211,7 +213,7 @@ def _key(*parts):
     return digest.hexdigest()[:16]
 
 
-def dataset(seed, x, y, styles=20_000, operators=42_000, retraced=True, cache=True):
+def dataset(seed, x, y, styles=STYLES_COUNT, operators=OPERATORS_COUNT, retraced=True, cache=True):
     """Training drawings: every MNIST digit of x traced and drawn once (and, if `retraced`, once more with
     another seed, RETRACED_HANDS of them in one of HANDS: the hands are the hardest to read), `styles` digits in
     STYLES, `operators` operators. Returns (N, 28, 28) float32, (N,) int64 and a description for the manifest."""

@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+import net  # noqa: E402 - py/, on sys.path through the training package
 from training import distill, export, mnist  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,8 +88,9 @@ def with_drawings(x_train, y_train, args):
         x_digits, y_digits = x_digits[:args.train_limit], y_digits[:args.train_limit]
     started = time.time()
     scale = len(x_digits) / 60000
-    x_drawn, y_drawn, info = symbols.dataset(args.seed, x_digits, y_digits, styles=int(20_000 * scale),
-                                             operators=int(42_000 * scale), retraced=not args.once_traced)
+    x_drawn, y_drawn, info = symbols.dataset(args.seed, x_digits, y_digits, styles=int(symbols.STYLES_COUNT * scale),
+                                             operators=int(symbols.OPERATORS_COUNT * scale),
+                                             retraced=not args.once_traced)
     print("== %d pad drawings (%.0f s): %s" % (len(y_drawn), time.time() - started, info["per_label"]))
     return np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn]), info
 
@@ -158,8 +160,6 @@ def keras_digit_accuracy(model, x_test, y_test):
 
 def evaluate_exported(path, x_test, y_test):
     """Test accuracy of the exported file as py/net.py runs it (the page's numbers)."""
-    import net  # py/, on sys.path through the training package
-
     model = net.load(path, manifest=None)
     x = x_test.astype(np.float32) / 255.0
     predicted = np.concatenate([model.predict(x[i:i + 1000]) for i in range(0, len(x), 1000)])
