@@ -81,6 +81,19 @@ def test_the_training_set_traces_every_digit_twice_the_second_time_with_more_han
     assert twice[2]["retraced"] and not once[2]["retraced"] and twice[2]["sha256"] != once[2]["sha256"]
 
 
+def test_the_reject_fit_takes_the_first_tracing_as_one_symbol_not_the_second(digits):
+    """training/reject.py's "one symbol" examples: the digits and the drawings of one tracing, whether or not
+    the set has a second (whose held hands made the CNN's reject output shy)."""
+    from training import reject
+
+    x, y = digits
+    once = symbols.dataset(5, x[:40], y[:40], styles=10, operators=14, retraced=False, cache=False)
+    twice = symbols.dataset(5, x[:40], y[:40], styles=10, operators=14, cache=False)
+    expected = np.concatenate([x[:40].astype(np.float32) / 255.0, once[0]])
+    np.testing.assert_array_equal(reject.one_symbol(x[:40], twice[0], twice[2]), expected)
+    np.testing.assert_array_equal(reject.one_symbol(x[:40], once[0], once[2]), expected)
+
+
 def test_the_test_generator_has_wider_ranges_than_training():
     train, test = symbols.TRAIN, symbols.TEST
     # the wobbly hand shakes wobble x hand_wobble; "hands" is a share of the digits, not a range of the hand
