@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "55dd58065b8ef153";
+const VERSION = "834e765dbced74b1";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "d5857a230b555d54fa9b0a7de3f00654832720fe04fb6cf0911c19c8196eb38e"],
-  ["weights/manifest.json", "1137abb46a9c4ec6689222f008392d809cb76bf5056a2e5cbc3c96a795130c14"],
-  ["weights/mlp.npz", "f269b9c6b95517339ca3c8f5f02396799d58ecaa16e63f0062b37a4854d4e040"],
+  ["weights/cnn.npz", "39651414ab44e916f6e0ac3cc938facc668d2fbf01c7966029236a3c8c4b1584"],
+  ["weights/manifest.json", "6f3061479e382c82e584d11c796338e92d8ecfc9d0c96e91d4674079bb9fc98b"],
+  ["weights/mlp.npz", "14b258249e8b0e49720f6219b7a1de36b7da900bfce69dd094ff23dc4d1261d5"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
