@@ -18,6 +18,7 @@ from pyscript import document, window
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
+NO_FACT_FOR_SCRIBBLE = "No fact for this one: it doesn't look like a number or a sum. Draw digits to get one."
 WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
 READ_MEMORY = 256  # pieces whose reading each net remembers (net.Remembering): a new stroke leaves most unchanged
 NETS = ("cnn", "mlp")
@@ -234,6 +235,7 @@ def reading(probabilities):
 def show_empty():
     element("number").dataset.value = ""
     element("number").textContent = "?"
+    element("reading-line").dataset.doubt = ""
     show_answer(None)
     verdict("Draw a digit, a number or a sum to begin.", "")
     for name in NETS:
@@ -273,13 +275,18 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
     node.dataset.value = shown.reading
     node.textContent = shown.expression
     show_answer(shown)
+    # A piece the CNN calls no symbol: the reading is shown greyed (the nets' best guess) and gets no fact.
+    scribble = rejected is not None and bool(rejected.max() > NOT_A_DIGIT)
+    element("reading-line").dataset.doubt = "scribble" if scribble else ""
     for name in NETS:
         rows = (probabilities[name], state["symbols"]) if outputs is None else \
             answer.label_rows(models[name], outputs[name], state["symbols"])
         show_net(name, readings[name], *rows)
     show_seen(batch, shown.reading)
     explain(shown, reading(combined)[1], readings, combined, rejected)
-    if fact:
+    if fact and scribble:
+        set_fact_idle(NO_FACT_FOR_SCRIBBLE)
+    elif fact:
         show_fact_for(shown)
 
 

@@ -61,14 +61,19 @@ SCRIBBLE = [[(0.5 + 0.1 * math.cos(a), 0.5 + 0.3 * math.sin(a)) for a in STAR]]
 
 
 def test_a_scribble_is_called_no_digit_and_a_digit_is_not(app):
-    """The CNN's "not one digit" output: the page says a scribble is no digit (and still shows the nets'
-    best guesses), and says nothing of the kind for a real digit."""
+    """The CNN's "not one symbol" output: the page says a scribble is no digit (and still shows the nets'
+    best guesses, greyed, with no fact about them), and says nothing of the kind for a real digit."""
     browser.draw(app, SCRIBBLE)
     wait_for_reading_of_all_strokes(app)
     assert "doesn't look like a digit" in app.locator("#verdict").inner_text()
     assert app.evaluate("document.querySelector('#cnn').dataset.digits") != ""
+    assert app.locator("#reading-line").get_attribute("data-doubt") == "scribble"
+    assert app.locator("#fact").get_attribute("data-number") == ""
+    assert "No fact for this one" in app.locator("#fact").inner_text()
     draw_and_read(app, "3")
     assert "doesn't look like a digit" not in app.locator("#verdict").inner_text()
+    assert app.locator("#reading-line").get_attribute("data-doubt") == ""
+    app.wait_for_function("document.querySelector('#fact').dataset.number === '3'", timeout=20_000)
 
 
 def test_a_number_written_side_by_side_is_read_whole(app):
