@@ -17,7 +17,7 @@ from pyodide.ffi import create_once_callable, create_proxy, to_js
 from pyscript import document, window
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
-NOT_A_DIGIT = 0.8  # above this "not one digit" probability (the CNN's 11th output) the page says so
+NOT_A_DIGIT = 0.8  # above this "not one symbol" probability (the CNN's last output) the page says so
 NO_FACT_FOR_SCRIBBLE = "No fact for this one: it doesn't look like a number or a sum. Draw digits to get one."
 WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
 READ_MEMORY = 256  # pieces whose reading each net remembers (net.Remembering): a new stroke leaves most unchanged
