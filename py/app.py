@@ -283,7 +283,7 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
             answer.label_rows(models[name], outputs[name], state["symbols"])
         show_net(name, readings[name], *rows)
     show_seen(batch, shown.reading)
-    explain(shown, reading(combined)[1], readings, combined, rejected)
+    explain(shown, reading(combined)[1], readings, combined, rejected if scribble else None)
     if fact and scribble:
         set_fact_idle(NO_FACT_FOR_SCRIBBLE)
     elif fact:
@@ -321,8 +321,9 @@ def answer_line(shown):
 
 
 def explain(shown, confidence, readings, combined, rejected):
+    """rejected: (N,) the CNN's "not one symbol" probabilities when a piece is no symbol (show_reading), else None."""
     number = shown.argmax  # what the nets' best labels say, before the grammar
-    if rejected is not None and rejected.max() > NOT_A_DIGIT:
+    if rejected is not None:
         where = "" if len(number) == 1 else " (symbol %d)" % (int(rejected.argmax()) + 1)
         text, kind = ("Hmm — that doesn't look like a digit or a sign to the CNN%s. Try drawing it again." % where,
                       "unsure")
