@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "b99afd7dec173181";
+const VERSION = "17825bb0c39e7b65";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "4cd2f11900ddab1a75bba144a7f813f6d15cf2917dd793255b402dc4eb38c21a"],
   ["py/net.py", "c73fa68164beb8b8aaedd6c5cbc40882ddee6c2b700f248cd857ca5f6819dd8d"],
   ["py/preprocess.py", "34657cc21fdd90b2257cd4dc213f5689ebe510ebac40658fc85a3e0ac242be0e"],
-  ["py/segment.py", "02b53777c2ce65df8fc82e4490fd195e0653ab42a53b8b57f42afbf733071f9d"],
+  ["py/segment.py", "e7d00a96c575b42df81a6e17e752c0fa45b0b0edd03e9d243efc778746d2b085"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "49bfa2071038df8bccf9be75d125d658543623f142982e21f8c73c49d5c9914a"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "39651414ab44e916f6e0ac3cc938facc668d2fbf01c7966029236a3c8c4b1584"],
-  ["weights/manifest.json", "6f3061479e382c82e584d11c796338e92d8ecfc9d0c96e91d4674079bb9fc98b"],
-  ["weights/mlp.npz", "14b258249e8b0e49720f6219b7a1de36b7da900bfce69dd094ff23dc4d1261d5"],
+  ["weights/cnn.npz", "7dc8b7eeedc70c25d6bb46c8cb45ec95f31362a33a2ebfdd6bb3f7089ab806b6"],
+  ["weights/manifest.json", "05b6d103b0baeff9fb3716c6f98fab6919908e67c5ff4108503b3dd75ddc8145"],
+  ["weights/mlp.npz", "4e36dc62c10d5b14f6ca632d6b335e951557c1e79093cf892b8baf946a92eb33"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],

@@ -36,7 +36,12 @@ FLAG_GAP = 0.18                       # within this share of the height of the u
                                       # bar (a 5's flag), not a minus: a minus sits mid-line, apart
 FLAT_STROKES = 2.5                    # a group of pieces less tall than this many stroke widths (-, =, ÷) ...
 FLAT_SHARE = 0.5                      # ... or than this share of the tallest group is never cut in pieces
-LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot
+LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot;
+STRAY_HEIGHT = 0.5                    # so is one less tall than this share of the tallest and narrower than
+STRAY_NARROW = 0.5                    # this share of its own height (a fleck beside a digit: no operator is that
+                                      # narrow, and a 1 or a bracket is not drawn half as tall as the rest) ...
+STRAY_PENS = 2.5                      # ... and one no larger than this many stroke widths (an operator that small
+                                      # is a blob no reader could tell)
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
 # Touching digits
@@ -105,12 +110,22 @@ def _reach(box, unit_box, height) -> float:
     return reach if dx * dx + dy * dy <= reach * reach else 0.0
 
 
-def _without_lone_dots(pieces: Pieces, groups):
-    """Groups without the stray dots: small (LONE_DOT of the tallest group) and not flat (a minus is)."""
+def _stray(width: int, height: int, tallest: int, pen: float) -> bool:
+    """Is a group of this extent (px) a stray mark rather than a symbol: not flat (a minus is), and small
+    (LONE_DOT), or short (STRAY_HEIGHT) and either narrow (STRAY_NARROW) or a couple of pen widths
+    (STRAY_PENS)? The tallest group never is."""
+    if width >= 2.5 * height:
+        return False
+    return max(width, height) < LONE_DOT * tallest or (
+        height < STRAY_HEIGHT * tallest and (width < STRAY_NARROW * height or max(width, height) < STRAY_PENS * pen))
+
+
+def _without_strays(pieces: Pieces, groups, pen: float):
+    """Groups without the stray marks (_stray); pen: the drawing's stroke width in px."""
     boxes = [pieces.box[[c for unit in group for c in unit]] for group in groups]
     extents = [(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()) for b in boxes]
     tallest = max(h for _, h in extents)
-    return [g for g, (w, h) in zip(groups, extents) if max(w, h) >= LONE_DOT * tallest or w >= 2.5 * h]
+    return [g for g, (w, h) in zip(groups, extents) if not _stray(w, h, tallest, pen)]
 
 
 def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
@@ -422,7 +437,10 @@ def _groups_of(image):
     array, factor = _as_ink(image)
     pieces = Pieces(array)
     components = _components(pieces, min(array.shape))
-    return pieces, (_without_lone_dots(pieces, _groups(pieces, components)) if components else []), array, factor
+    if not components:
+        return pieces, [], array, factor
+    groups = _without_strays(pieces, _groups(pieces, components), _stroke_width(array >= 0.5))
+    return pieces, groups, array, factor
 
 
 def _in_input(ways, window, factor):

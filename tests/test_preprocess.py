@@ -252,6 +252,25 @@ def test_a_lifted_bar_beside_a_five_is_its_flag_but_a_minus_beside_it_is_not(pen
     assert len(segment.segment(five_minus)) == 2
 
 
+# Beside a 6 drawn 100 px tall: a fleck (a hasty pen's, or a tracing's), upright and narrow, a third as tall;
+# a short fleck a couple of pen widths long; and a small plus, three pen widths tall: only the plus is a symbol.
+FLECK_BESIDE = [[(0.78, 0.05), (0.76, 0.32)]]
+SHORT_FLECK_BESIDE = [[(0.78, 0.1), (0.77, 0.26)]]
+PLUS_BESIDE = [[(0.72, 0.5), (1.04, 0.5)], [(0.88, 0.34), (0.88, 0.66)]]
+
+
+@pytest.mark.parametrize("pen", [6, 16])
+def test_a_fleck_beside_a_digit_is_no_symbol_but_a_small_plus_is(pen):
+    def count(extra):
+        return len(segment.segment(drawings.draw_strokes(drawings.STROKES[6] + extra, (300, 200), 100, (100, 100), pen)))
+    assert count(FLECK_BESIDE) == 1
+    assert count(PLUS_BESIDE) == 2
+    if pen > 10:  # with a thin pen the short fleck is a lone dot by size alone
+        assert count(SHORT_FLECK_BESIDE) == 1
+    # the tallest mark is never a stray one: a fleck alone is read
+    assert len(segment.segment(drawings.draw_strokes(FLECK_BESIDE, (300, 200), 100, (100, 100), pen))) == 1
+
+
 def number(test_set, rng, length, gap):
     """A drawing of `length` random MNIST test digits side by side and each digit's (x0, x1) extent."""
     x, y = test_set
