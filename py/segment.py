@@ -120,11 +120,13 @@ def _stray(width: int, height: int, tallest: int, pen: float) -> bool:
         height < STRAY_HEIGHT * tallest and (width < STRAY_NARROW * height or max(width, height) < STRAY_PENS * pen))
 
 
-def _without_strays(pieces: Pieces, groups, pen: float):
-    """Groups without the stray marks (_stray); pen: the drawing's stroke width in px."""
+def _without_strays(pieces: Pieces, groups, array: np.ndarray):
+    """Groups without the stray marks (_stray); array: the drawing's ink, for its stroke width."""
     boxes = [pieces.box[[c for unit in group for c in unit]] for group in groups]
     extents = [(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()) for b in boxes]
     tallest = max(h for _, h in extents)
+    # the pen matters only for short groups: a drawing without any (a plain number) skips the pass over its ink
+    pen = _stroke_width(array >= 0.5) if any(h < STRAY_HEIGHT * tallest for _, h in extents) else 0.0
     return [g for g, (w, h) in zip(groups, extents) if not _stray(w, h, tallest, pen)]
 
 
@@ -439,7 +441,7 @@ def _groups_of(image):
     components = _components(pieces, min(array.shape))
     if not components:
         return pieces, [], array, factor
-    groups = _without_strays(pieces, _groups(pieces, components), _stroke_width(array >= 0.5))
+    groups = _without_strays(pieces, _groups(pieces, components), array)
     return pieces, groups, array, factor
 
 
