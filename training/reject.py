@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 import net  # py/, on sys.path through the training package
-from training import export, mnist, scribbles, segments
+from training import export, mnist, scribbles, segments, train
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = 0.1       # share of the pieces kept out of the fit, to report how well it tells them apart
@@ -69,9 +69,8 @@ def fit_head(flat, hidden, offset, target, seed, units=UNITS, epochs=EPOCHS):
     extra = layers.Dense(units, activation="relu", name="extra")(flat_in)
     logit = layers.Dense(1, name="reject")(layers.Concatenate()([hidden_in, extra]))
     model = keras.Model([flat_in, hidden_in, offset_in], layers.Subtract()([logit, offset_in]))
-    steps = epochs * -(-len(target) // BATCH)  # cosine decay to the end: the last batches cannot tip the balance
-    schedule = keras.optimizers.schedules.CosineDecay(2e-3, steps, alpha=0.01)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    model.compile(optimizer=train.cosine_adam(keras, 2e-3, epochs, len(target), BATCH),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True))
     model.fit([flat, hidden, offset[:, None]], target[:, None].astype(np.float32), epochs=epochs, batch_size=BATCH,
               shuffle=True, verbose=2 if units > 8 else 0)
     extra_kernel, extra_bias = model.get_layer("extra").get_weights()

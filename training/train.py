@@ -111,6 +111,13 @@ def extra_examples(path, labels):
     return x[..., None], y.astype(np.int64)
 
 
+def cosine_adam(keras, lr, epochs, count, batch_size):
+    """Adam whose learning rate falls from lr along a cosine to 1 % of it over `epochs` passes of `count`
+    examples: the last batches cannot tip what is learnt, so a fit ends where its data, not its noise, put it."""
+    steps = epochs * int(np.ceil(count / batch_size))
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(lr, steps, alpha=0.01))
+
+
 def train_one(name, args, x_train, y_train, classes):
     import keras
     import tensorflow as tf
@@ -133,9 +140,8 @@ def train_one(name, args, x_train, y_train, classes):
         loss = distill.loss(classes, args.temperature, args.hard_weight)
         metrics = [distill.accuracy(classes)]
     ds = dataset(tf, x_train, y_train, args.batch_size, strength, args.seed, then)
-    steps = epochs * int(np.ceil(len(x_train) / args.batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps, alpha=0.01)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=metrics)
+    model.compile(optimizer=cosine_adam(keras, args.lr, epochs, len(x_train), args.batch_size), loss=loss,
+                  metrics=metrics)
     print("\n== %s: %s, %d epochs, augmentation strength %.1f" % (name, model.count_params(), epochs, strength))
     model.fit(ds, epochs=epochs, verbose=1 if sys.stdout.isatty() else 2)
     return model
