@@ -9,7 +9,8 @@ Prints:
 - `segment` on 2-, 3- and 4-digit numbers made of random MNIST test digits side by side (random gaps, sizes,
   small overlaps): how often the count of digits is right, digit-level accuracy (a digit counts as right when
   the count is right and the CNN reads it right) and number-level accuracy (every digit right), read by the
-  CNN and as the page shows them (both nets' mean);
+  CNN, by both nets' best labels, and as the page shows them (both nets' mean, then py/answer.py: where the
+  best labels are no valid text, the grammar takes a runner-up, as in the page);
 - preprocessing time per canvas on this machine (CPython; Pyodide is ~2.7x slower).
 Floors (issue 4): CNN on canvas-rendered single digits >= 99 %; 3-digit numbers >= 95 % exactly right.
 """
@@ -27,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
+import answer  # noqa: E402
 import net  # noqa: E402
 import preprocess  # noqa: E402
 import segment  # noqa: E402
@@ -83,21 +85,24 @@ def number_drawing(x, indices, rng):
     return drawings.as_canvas(ink)
 
 
-def numbers(x, y, models, count, rng):
+def numbers(x, y, models, count, rng, misses=False):
     """segment on numbers of each length, by geometry alone and with a reader (segment's `read`: the CNN, or
     the mean of both nets' probabilities): count right, digit-level and number-level accuracy, the digits read
-    by the CNN. Returns seconds per canvas for each way, and canvases."""
+    by the CNN, the numbers by both nets' best labels and as the page shows them. misses: print each number the
+    page reads wrong. Returns seconds per canvas for each way, and canvases."""
     model = models["cnn"]
     ways = {"geometry only": None, "CNN as reader": net.reader([model])}
     page = ways["CNN as reader"]
     if "mlp" in models:
         ways["both as reader"] = page = net.reader([model, models["mlp"]])
+    symbols = model.symbols
     seconds = dict.fromkeys(ways, 0.0)
     canvases = []
     for length in NUMBER_LENGTHS:
-        tally = {way: np.zeros(4) for way in ways}  # count right, digits right, numbers right (CNN; page)
+        tally = {way: np.zeros(5) for way in ways}  # count, digits, numbers right (CNN); best labels; page
         for _ in range(count):
             indices = rng.integers(0, len(x), size=length)
+            truth = "".join(str(int(d)) for d in y[indices])
             canvas = number_drawing(x, indices, rng)
             if len(canvases) < TIMING_CANVASES:
                 canvases.append(canvas)
@@ -105,18 +110,22 @@ def numbers(x, y, models, count, rng):
                 start = time.perf_counter()
                 pieces = segment.segment(canvas, read)
                 seconds[way] += time.perf_counter() - start
+                shown = "(%d pieces)" % len(pieces)
                 if len(pieces) == length:
                     right = int((model.predict_proba(np.stack(pieces)).argmax(1) == y[indices]).sum())
-                    # the page's reading: the best of every symbol (digits are the first ten), not of digits only
-                    shown = (page(np.stack(pieces))[:, :-1].argmax(1) == y[indices]).all()
-                    tally[way] += (1, right, right == length, shown)
-        for way, (counted, digits_right, numbers_right, shown_right) in tally.items():
+                    probabilities = page(np.stack(pieces))[:, :len(symbols)]
+                    best = "".join(symbols[k] for k in probabilities.argmax(1))
+                    shown = answer.read(probabilities, symbols).reading
+                    tally[way] += (1, right, right == length, best == truth, shown == truth)
+                if misses and read is page and shown != truth:
+                    print("    drawn %s, read %s" % (truth, shown))
+        for way, (counted, digits_right, numbers_right, best_right, shown_right) in tally.items():
             print("  %d digits, %-14s: count right %5.1f %%   digits right %6.2f %%   numbers exactly right %5.1f %%"
-                  "   (as the page shows them: %5.1f %%)"
+                  "   (both nets' best labels: %5.1f %%; as the page shows them: %5.1f %%)"
                   % (length, way, 100 * counted / count, 100 * digits_right / (count * length),
-                     100 * numbers_right / count, 100 * shown_right / count))
+                     100 * numbers_right / count, 100 * best_right / count, 100 * shown_right / count))
     print("  (%d numbers of each length; a digit is right when the count is right and the CNN reads it right; the"
-          " page shows the mean of both nets' readings)" % count)
+          " page shows the mean of both nets' readings, read by the grammar)" % count)
     return {way: total / (count * len(NUMBER_LENGTHS)) for way, total in seconds.items()}, canvases
 
 
@@ -151,6 +160,7 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=10000, help="single digits to render (MNIST test set)")
     parser.add_argument("--numbers", type=int, default=300, help="numbers of each length (2, 3, 4 digits)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--misses", action="store_true", help="print each number the page reads wrong")
     parser.add_argument("--weights", default=str(ROOT / "weights"), help="folder with cnn.npz and mlp.npz")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -159,7 +169,7 @@ def main(argv=None):
     print("Single digits (%d MNIST test digits, %d px canvas, seed %d):" % (args.n, CANVAS, args.seed))
     to_mnist_seconds, single_canvases = single_digits(x, y, models, args.n, rng)
     print("Numbers through segment + CNN:")
-    segment_seconds, number_canvases = numbers(x, y, models, args.numbers, rng)
+    segment_seconds, number_canvases = numbers(x, y, models, args.numbers, rng, args.misses)
     print("Time per canvas (CPython):")
     timings(single_canvases, number_canvases, to_mnist_seconds, segment_seconds)
 
