@@ -44,6 +44,8 @@ STRAY_PENS = 2.5                      # ... and one no larger than this many str
                                       # is a blob no reader could tell)
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
+SIDE_BY_SIDE = 0.75                  # such pieces are read one by one only if their heights overlap this much
+                                      # (of the shorter): stacked ones (the bars of a lone =) are one symbol
 # Touching digits
 CUT_SEARCH = 0.3                      # cut at the least ink within this share of a digit's width of the guess
 STUB_MASS = 0.2                       # a bit left by the cut with less ink than this share of the piece is dropped
@@ -369,10 +371,26 @@ def _judged_ways(pieces: Pieces, group, window, crop, mask, aspect, whole, diges
     """With a reader: the group whole, cut at valleys of ink (_splits), and (when it has several large
     pieces) piece by piece. Boxes in the window's coordinates."""
     ways = [whole] + _remembered(("splits", digest, aspect), lambda: _splits(crop, mask, aspect))
-    if len(group) > 1 and aspect > JUDGE_ASPECT:
+    if len(group) > 1 and aspect > JUDGE_ASPECT and _side_by_side([_box_of_pieces(pieces, unit) for unit in group]):
         units = [pieces.mask_of(unit, window) for unit in group]
         ways.append(((len(units) - 1, aspect, 0.0), _digits(crop, units, False)))
     return ways
+
+
+def _box_of_pieces(pieces: Pieces, components) -> tuple:
+    """(x0, y0, x1, y1) around the given components' ink."""
+    box = pieces.box[list(components)]
+    return int(box[:, 0].min()), int(box[:, 1].min()), int(box[:, 2].max()), int(box[:, 3].max())
+
+
+def _side_by_side(boxes) -> bool:
+    """May units with these boxes (x0, y0, x1, y1) be symbols in a row: does each pair's height overlap by
+    SIDE_BY_SIDE of the shorter? Units one over the other (the bars of =, an 8 drawn as two loops) are not."""
+    for a, b in itertools.combinations(boxes, 2):
+        overlap = min(a[3], b[3]) - max(a[1], b[1])
+        if overlap < SIDE_BY_SIDE * min(a[3] - a[1], b[3] - b[1]):
+            return False
+    return True
 
 
 def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_height: int):

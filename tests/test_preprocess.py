@@ -271,6 +271,23 @@ def test_a_fleck_beside_a_digit_is_no_symbol_but_a_small_plus_is(pen):
     assert count(FLECK_BESIDE) == 1  # the tallest mark is never a stray one: a fleck alone is read
 
 
+@pytest.mark.parametrize("label", ["=", "÷"])
+def test_a_lone_stacked_symbol_is_one_piece_read_right(label, reader):
+    """An = or ÷ drawn alone is the whole line: its bars (and dots) are as tall as anything on the pad, yet they
+    lie one over the other, so they are one symbol, not symbols in a row (before: a lone = came back as two
+    minuses in 36 % of the test generator's drawings)."""
+    from training import symbols
+
+    counts, right = [], 0
+    for i in range(30):
+        ink = symbols.operator_ink(label, np.random.default_rng(7_000 + i), symbols.TEST)
+        pieces = segment.segment(ink, reader)
+        counts.append(len(pieces))
+        right += len(pieces) == 1 and reader(np.stack(pieces))[0, :-1].argmax() == symbols.INDEX[label]
+    assert counts == [1] * 30, counts
+    assert right >= 27, right  # the rest is the nets' (a ÷ drawn tiny is a blob like a +: bench_models)
+
+
 def number(test_set, rng, length, gap):
     """A drawing of `length` random MNIST test digits side by side and each digit's (x0, x1) extent."""
     x, y = test_set

@@ -6,6 +6,8 @@ Prints, per net and as the page reads (the mean of both nets' probabilities):
   preprocess.to_mnist: plainly, and in each way of holding the pen (training/symbols.HANDS);
 - each digit style MNIST lacks (training/symbols.STYLES) and each operator, drawn by the *test* generator
   (training/symbols.TEST ranges, a seed of its own);
+- each operator drawn alone, split as the page splits a drawing (py/segment.py with both nets as reader): how
+  often it comes back as one symbol, and read right (a diagnostic: the floors are the nets' own);
 - the confusion pairs that remain; weight bytes; CPython forward time per image.
 Floors (issue 10): MNIST CNN >= 99.5 %, MLP >= 99.0 %; traced test digits >= 99.0 % as the page reads them;
 each style >= 97 %; each operator >= 99 %; MNIST test digits read as an operator <= 0.3 %; weights <= 400 KB.
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 import net  # noqa: E402
 import preprocess  # noqa: E402
+import segment  # noqa: E402
 from tools import bench_expressions  # noqa: E402
 from training import mnist, pen, symbols  # noqa: E402
 
@@ -52,13 +55,26 @@ def pen_widths(ink):
     return max(np.ptp(rows), np.ptp(columns)) / pen.PEN if len(rows) else 0.0
 
 
+_readers = {}  # weights folder -> both nets' reader, loaded once per worker process
+
+
+def _alone(ink, weights):
+    """The pieces segment splits a drawing into, with both nets of `weights` as reader (the page's way)."""
+    if weights not in _readers:
+        _readers[weights] = net.reader([net.load(str(Path(weights) / (n + ".npz"))) for n in NETS])
+    return segment.segment(ink, _readers[weights])
+
+
 def _draw(task):
-    """One drawing of the test generator -> (28, 28) input (or None), its label and its size in pen widths."""
-    kind, name, seed, x28, label = task
+    """One drawing of the test generator -> (28, 28) input (or None), its label, its size in pen widths and,
+    for an operator given a weights folder, the pieces segment splits it into (else None)."""
+    kind, name, seed, x28, label = task[:5]
     rng = np.random.default_rng(seed)
     r = symbols.TEST
     if kind == "operator":
         ink = symbols.operator_ink(name, rng, r)
+        if len(task) > 5:
+            return preprocess.to_mnist(ink), label, pen_widths(ink), _alone(ink, task[5])
     elif kind == "style":
         label, strokes = symbols.style(name, rng, r)
         ink = pen.render(strokes, rng, height=r["size"])
@@ -66,12 +82,13 @@ def _draw(task):
         warp, pen_px, height = (symbols.hand(name, rng, r) if name != "plain"
                                 else (dict(slant=rng.uniform(-10, 10), wobble=r["wobble"] / 2), pen.PEN, r["size"]))
         ink = pen.render(pen.warp(pen.trace(x28), rng, **warp), rng, height=height, pen=pen_px)
-    return preprocess.to_mnist(ink), label, pen_widths(ink)
+    return preprocess.to_mnist(ink), label, pen_widths(ink), None
 
 
-def test_drawings(x, y, traced, per_kind, workers=2):
-    """{set name: (inputs (N, 28, 28), labels (N,) as symbol strings)} of the test generator; each operator's
-    set is followed by its drawings at least LEGIBLE pen widths tall (a diagnostic, see LEGIBLE)."""
+def test_drawings(x, y, traced, per_kind, weights, workers=2):
+    """({set name: (inputs (N, 28, 28), labels (N,) as symbol strings)} of the test generator, {operator:
+    [pieces segment splits each drawing into]}); each operator's set is followed by its drawings at least
+    LEGIBLE pen widths tall (a diagnostic, see LEGIBLE)."""
     tasks = {"traced test digits": [("traced", "plain", TEST_SEED + i, x[i], str(y[i])) for i in range(traced)]}
     for k, hand in enumerate(symbols.HANDS):
         tasks["hand: " + hand] = [("traced", hand, TEST_SEED * 7 + k * 100_000 + i, x[i], str(y[i]))
@@ -80,18 +97,19 @@ def test_drawings(x, y, traced, per_kind, workers=2):
         tasks["style: " + style] = [("style", style, TEST_SEED * 11 + k * 100_000 + i, None, None)
                                     for i in range(per_kind)]
     for k, op in enumerate(symbols.OPERATORS):
-        tasks["operator " + op] = [("operator", op, TEST_SEED * 13 + k * 100_000 + i, None, op)
+        tasks["operator " + op] = [("operator", op, TEST_SEED * 13 + k * 100_000 + i, None, op, str(weights))
                                    for i in range(per_kind)]
     with Pool(workers) as pool:
-        out = {}
+        out, alone = {}, {}
         for name, batch in tasks.items():
             drawn = [d for d in pool.map(_draw, batch, chunksize=50) if d[0] is not None]
             out[name] = (np.stack([d[0] for d in drawn]), np.array([d[1] for d in drawn]))
             if name.startswith("operator"):
+                alone[name.split()[-1]] = [d[3] for d in drawn]
                 legible = [d for d in drawn if d[2] >= LEGIBLE]
                 out["  %s, >= %g pen widths" % (name, LEGIBLE)] = (np.stack([d[0] for d in legible]),
                                                                    np.array([d[1] for d in legible]))
-    return out
+    return out, alone
 
 
 def page_reader(models):
@@ -148,7 +166,7 @@ def main(argv=None):
     print("== as the page reads (both nets' mean): MNIST test %.2f%%, read as an operator %.2f%%"
           % (100 * (page == y.astype(str)).mean(), 100 * np.isin(page, symbols.OPERATORS).mean()))
     started = time.time()
-    sets = test_drawings(x, y, args.traced, args.per_kind)
+    sets, alone = test_drawings(x, y, args.traced, args.per_kind, args.weights)
     print("== the test generator's drawings (%d, drawn in %.0f s), read as the page reads them; CNN, MLP:"
           % (sum(len(v[1]) for v in sets.values()), time.time() - started))
     confusions = collections.Counter()
@@ -164,6 +182,12 @@ def main(argv=None):
         if name.startswith(" "):
             continue  # its drawings were counted in the operator's whole set
         confusions.update("%s→%s" % pair for pair in zip(truth[page != truth], page[page != truth]))
+    print("== each operator drawn alone, split as the page splits a drawing (segment, both nets as reader):")
+    for op, splits in alone.items():
+        one = [pieces[0] for pieces in splits if len(pieces) == 1]
+        right = (read(np.stack(one))[0] == op).sum() if one else 0
+        print("   %s  one symbol %6.2f%%   one symbol, read right %6.2f%%   n=%d"
+              % (op, 100 * len(one) / len(splits), 100 * right / len(splits), len(splits)))
     print("== confusion pairs left (truth→read, count over all test-generator drawings): "
           + ", ".join("%s %d" % item for item in confusions.most_common(15)))
     return 0
