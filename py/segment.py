@@ -66,6 +66,9 @@ MAX_TOUCHING = 4                      # ... but at most this many
 ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
 CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
 SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
+SURE_OPERATOR = 0.9                   # a group read whole as an operator this surely is kept whole: + and × are
+                                      # wide by nature (the prior, fitted on digits, would cut a flat ×)
+DIGITS = 10                           # the reader's first columns are the digits 0-9, then the operators
 # Speed
 MEMORY = 128                          # groups' ways remembered across drawings: a drawing grows stroke by stroke,
                                       # and the groups a new stroke leaves alone need not be cut and normalized again
@@ -443,7 +446,7 @@ def _choose(candidates, read) -> list[list[tuple]]:
                     batch.append(digit)
     out = read(np.stack(batch))
     logp = np.log(np.maximum(out[:, :-1].max(axis=1), 1e-7)).tolist()
-    digit_logp = np.log(np.maximum(out[:, :10].max(axis=1), 1e-7)).tolist()  # symbols 0-9 come first
+    digit_logp = np.log(np.maximum(out[:, :DIGITS].max(axis=1), 1e-7)).tolist()
     chosen = []
     for ways in candidates:
         scores = [prior(shape) + sum((digit_logp if shape[2] > 0 else logp)[index[id(digit)]] for _, digit in reading)
@@ -498,11 +501,12 @@ def segment_boxes(image, read=None):
     else:
         inks = [_group_ink(pieces, group, array, line_height) for group in groups]
         wholes = [_whole(crop, mask, aspect, digest) for _, crop, mask, aspect, digest in inks]
-        sure = np.log(np.maximum(read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1].max(axis=1),
-                                 1e-7)) if wholes else []
+        symbols = read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1] if wholes else np.zeros((0, 1))
+        sure = np.log(np.maximum(symbols.max(axis=1), 1e-7))
+        operator = (symbols.argmax(axis=1) >= DIGITS) & (symbols.max(axis=1) >= SURE_OPERATOR)
         chosen, open_groups = [], []
-        for group, (window, crop, mask, aspect, digest), whole, logp in zip(groups, inks, wholes, sure):
-            if logp >= _split_bound(aspect):
+        for group, (window, crop, mask, aspect, digest), whole, logp, kept in zip(groups, inks, wholes, sure, operator):
+            if kept or logp >= _split_bound(aspect):
                 chosen.append(_in_input([whole], window, factor)[0][1])
             else:  # cut it every way, reusing the whole reading
                 ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest)

@@ -288,6 +288,18 @@ def test_a_lone_stacked_symbol_is_one_piece_read_right(label, reader):
     assert right >= 27, right  # the rest is the nets' (a ÷ drawn tiny is a blob like a +: bench_models)
 
 
+def test_a_lone_times_sign_is_not_cut_into_digits(reader):
+    """A wide × alone, read whole as × with 90 % or more, stays one symbol: the prior that cuts wide groups was
+    fitted on digits (before: 3 of these 400, drawn with the pad's pen, came back as a 7 and a 5)."""
+    from training import symbols
+
+    counts = []
+    for i in range(400):
+        rng = np.random.default_rng(20261125 * 13 + 2 * 100_000 + i)  # bench_models' test drawings of ×
+        counts.append(len(segment.segment(symbols.operator_ink("×", rng, symbols.TEST, pen_px=14), reader)))
+    assert counts == [1] * 400, [i for i, c in enumerate(counts) if c != 1]
+
+
 def number(test_set, rng, length, gap):
     """A drawing of `length` random MNIST test digits side by side and each digit's (x0, x1) extent."""
     x, y = test_set

@@ -154,11 +154,12 @@ def hand(name, rng, r=TRAIN):
     return warp, pen_px, height
 
 
-def operator_ink(label, rng, r=TRAIN):
-    """An operator drawn on the pad: (CANVAS, CANVAS) float32 ink, its height log-uniform in r["op_size"]."""
+def operator_ink(label, rng, r=TRAIN, pen_px=None):
+    """An operator drawn on the pad: (CANVAS, CANVAS) float32 ink, its height log-uniform in r["op_size"];
+    pen_px: the pen's width (default pen.PEN)."""
     strokes = pen.warp(operator(label, rng, r), rng, wobble=r["wobble"])
     size = float(np.exp(rng.uniform(*np.log(r["op_size"]))))
-    return pen.render(strokes, rng, height=(size, size))
+    return pen.render(strokes, rng, height=(size, size), pen=pen.PEN if pen_px is None else pen_px)
 
 
 def _one(kind, rng, r, x=None, y=None, index=0):
