@@ -44,7 +44,7 @@ STRAY_PENS = 2.5                      # ... and one no larger than this many str
                                       # is a blob no reader could tell)
 MERGE_OVERLAP = 0.5                   # pieces whose x-extents overlap this much (of the narrower) are one digit
 NARROW_FLOOR = 0.35                   # ... the narrower width counting as at least this share of the height
-SIDE_BY_SIDE = 0.75                  # such pieces are read one by one only if their heights overlap this much
+SIDE_BY_SIDE = 0.75                   # such pieces are read one by one only if their heights overlap this much
                                       # (of the shorter): stacked ones (the bars of a lone =) are one symbol
 # Touching digits
 CUT_SEARCH = 0.3                      # cut at the least ink within this share of a digit's width of the guess
@@ -493,7 +493,8 @@ def segment_boxes(image, read=None):
     symbol" (net.reader). Without it, a group of touching digits is split by its aspect
     ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
-    score wins: the same choice as reading every way, at a fraction of the work for lone digits."""
+    score wins: the same choice as reading every way, at a fraction of the work for lone digits. A group read
+    whole as an operator with SURE_OPERATOR or more is kept whole."""
     pieces, groups, array, factor = _groups_of(image)
     line_height = _line_height(pieces, groups) if groups else 0
     if read is None:
