@@ -12,6 +12,9 @@ STATE = """() => { const n = document.querySelector('#number'), a = document.que
             line: document.querySelector('#reading-line').textContent,
             note: document.querySelector('#answer-note').textContent}; }"""
 FACT_NUMBER = "document.querySelector('#fact').dataset.number"
+CARDS_WITHIN_PANEL = """() => { const nets = document.querySelector('.nets').getBoundingClientRect();
+    return [...document.querySelectorAll('.nets > .net')].every(card => {
+        const r = card.getBoundingClientRect(); return r.left >= nets.left - 0.5 && r.right <= nets.right + 0.5; }); }"""
 
 
 def draw_sum(page, text):
@@ -40,6 +43,8 @@ def test_a_sum_is_worked_out_with_a_fact_about_its_result(app):
         assert charts.count() == 7
         assert charts.first.locator(".bar b").all_inner_texts() == list("0123456789+-×÷=()?")
         assert app.evaluate("document.querySelector('#%s').dataset.digits" % name) != ""
+    # the two cards stay side by side within the panel however long their captions ("1: 81% · no symbol: …")
+    assert app.evaluate(CARDS_WITHIN_PANEL), "a net's card is wider than its column"
 
 
 def test_brackets_come_first(app):
