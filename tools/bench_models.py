@@ -73,8 +73,6 @@ def _draw(task):
     r = symbols.TEST
     if kind == "operator":
         ink = symbols.operator_ink(name, rng, r)
-        if len(task) > 5:
-            return preprocess.to_mnist(ink), label, pen_widths(ink), _alone(ink, task[5])
     elif kind == "style":
         label, strokes = symbols.style(name, rng, r)
         ink = pen.render(strokes, rng, height=r["size"])
@@ -82,7 +80,12 @@ def _draw(task):
         warp, pen_px, height = (symbols.hand(name, rng, r) if name != "plain"
                                 else (dict(slant=rng.uniform(-10, 10), wobble=r["wobble"] / 2), pen.PEN, r["size"]))
         ink = pen.render(pen.warp(pen.trace(x28), rng, **warp), rng, height=height, pen=pen_px)
-    return preprocess.to_mnist(ink), label, pen_widths(ink), None
+    return preprocess.to_mnist(ink), label, pen_widths(ink), _alone(ink, task[5]) if len(task) > 5 else None
+
+
+def operator_seed(op, i):
+    """The seed of the test generator's i-th drawing of operator `op`."""
+    return TEST_SEED * 13 + symbols.OPERATORS.index(op) * 100_000 + i
 
 
 def test_drawings(x, y, traced, per_kind, weights, workers=2):
@@ -96,8 +99,8 @@ def test_drawings(x, y, traced, per_kind, weights, workers=2):
     for k, style in enumerate(sorted(symbols.STYLES)):
         tasks["style: " + style] = [("style", style, TEST_SEED * 11 + k * 100_000 + i, None, None)
                                     for i in range(per_kind)]
-    for k, op in enumerate(symbols.OPERATORS):
-        tasks["operator " + op] = [("operator", op, TEST_SEED * 13 + k * 100_000 + i, None, op, str(weights))
+    for op in symbols.OPERATORS:
+        tasks["operator " + op] = [("operator", op, operator_seed(op, i), None, op, str(weights))
                                    for i in range(per_kind)]
     with Pool(workers) as pool:
         out, alone = {}, {}
