@@ -36,7 +36,7 @@ def test_touching_digits_cut_apart_are_labelled(train_set):
     """Two touching 0s: the cut between them gives two pieces labelled 0; cuts elsewhere are not digits."""
     x, y = train_set
     rng = np.random.default_rng(0)
-    images, labels = segments.number_pieces(x, y, np.nonzero(y == 0)[0][:2], rng, gap=(-0.05, -0.05))
+    images, labels = segments.number_pieces(x, y, np.nonzero(y == 0)[0][:2], rng, gap=(-0.1, -0.1))
     assert labels.count(0) >= 2 and labels.count(segments.REJECT) >= 2, labels
 
 

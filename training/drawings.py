@@ -70,20 +70,28 @@ def draw_digit(digit, canvas=(280, 280), height=168, center=None, pen=15, fill="
     return draw_strokes(STROKES[digit], canvas, height, center, pen, fill)
 
 
+EDGE = 2  # px of room for the anti-aliased edge: the blur spreads this far
+
+
 def mnist_ink(x28, height, thickness=0, level=0.5):
     """An MNIST digit (uint8 (28, 28), white on black) as a pen-like ink array `height` px tall: cropped to
     its ink, upscaled, thresholded at `level` (a pen is solid) with the edge softly anti-aliased, then
-    thickened (thickness > 0) or thinned (< 0) by that many px on each side."""
+    thickened (thickness > 0) or thinned (< 0) by that many px on each side. The array holds all of it, the
+    soft edge included: a pen's stroke is round at the digit's edges, never cut flat by the array's."""
     rows, cols = np.nonzero(x28 > 0)
     crop = Image.fromarray(x28[rows.min():rows.max() + 1, cols.min():cols.max() + 1])
     scale = height / crop.height
     big = crop.resize((max(1, round(crop.width * scale)), height), Image.BICUBIC)
-    solid = Image.fromarray(((np.asarray(big) > 255 * level) * 255).astype(np.uint8))
+    margin = max(thickness, 0) + EDGE
+    solid = Image.fromarray(np.pad((np.asarray(big) > 255 * level).astype(np.uint8) * 255, margin))
     if thickness:
         size = 2 * abs(thickness) + 1
         solid = solid.filter(ImageFilter.MaxFilter(size) if thickness > 0 else ImageFilter.MinFilter(size))
-    smooth = solid.filter(ImageFilter.GaussianBlur(0.7))
-    return np.asarray(smooth, dtype=np.float32) / 255.0
+    smooth = np.asarray(solid.filter(ImageFilter.GaussianBlur(0.7)))
+    rows, cols = np.nonzero(smooth)  # the array ends where the ink's soft edge does
+    if len(rows):
+        smooth = smooth[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    return smooth.astype(np.float32) / 255.0
 
 
 def place(ink, canvas=(280, 280), top_left=(0, 0)):
