@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "7879f16ce83b85a1";
+const VERSION = "f56976f9679df645";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "a1350dea5ec507fd38f21e17a5a83678265149c900d9e8419c583c51f32d524a"],
-  ["weights/manifest.json", "a3fa561e9592f083ef2b447ff922209b156ea1e044663bd402c6e0babc0f3ccb"],
-  ["weights/mlp.npz", "c6cdbd67029c4b924666187320721a37dc6fda613c19460e2f96edb72f2cacc9"],
+  ["weights/cnn.npz", "e334814cf572df929f6941b8ae5d954038849aad2f0c3206d4f6e3b3cb758e50"],
+  ["weights/manifest.json", "f6a7205c6cf19c9a9367656045693175fd8e3267c630e02f8de4dd4d16e708f0"],
+  ["weights/mlp.npz", "d34f2e443714dda659cd846779e822db639a24819316a5fb01e8827653483244"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
