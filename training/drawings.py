@@ -74,10 +74,10 @@ EDGE = 2  # px of room for the anti-aliased edge: the blur spreads this far
 
 
 def mnist_ink(x28, height, thickness=0, level=0.5):
-    """An MNIST digit (uint8 (28, 28), white on black) as a pen-like ink array `height` px tall: cropped to
-    its ink, upscaled, thresholded at `level` (a pen is solid) with the edge softly anti-aliased, then
-    thickened (thickness > 0) or thinned (< 0) by that many px on each side. The array holds all of it, the
-    soft edge included: a pen's stroke is round at the digit's edges, never cut flat by the array's."""
+    """An MNIST digit (uint8 (28, 28), white on black) as a pen-like ink array: cropped to its ink, upscaled
+    to `height` px, thresholded at `level` (a pen is solid), thickened (thickness > 0) or thinned (< 0) by that
+    many px on each side, its edge softly anti-aliased. The array holds all of it, the soft edge included: a
+    pen's stroke is round at the digit's edges, never cut flat by the array's."""
     rows, cols = np.nonzero(x28 > 0)
     crop = Image.fromarray(x28[rows.min():rows.max() + 1, cols.min():cols.max() + 1])
     scale = height / crop.height
