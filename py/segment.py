@@ -503,8 +503,9 @@ def segment_boxes(image, read=None):
         inks = [_group_ink(pieces, group, array, line_height) for group in groups]
         wholes = [_whole(crop, mask, aspect, digest) for _, crop, mask, aspect, digest in inks]
         symbols = read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1] if wholes else np.zeros((0, 1))
-        sure = np.log(np.maximum(symbols.max(axis=1), 1e-7))
-        operator = (symbols.argmax(axis=1) >= DIGITS) & (symbols.max(axis=1) >= SURE_OPERATOR)
+        best = symbols.max(axis=1)
+        sure = np.log(np.maximum(best, 1e-7))
+        operator = (symbols.argmax(axis=1) >= DIGITS) & (best >= SURE_OPERATOR)
         chosen, open_groups = [], []
         for group, (window, crop, mask, aspect, digest), whole, logp, kept in zip(groups, inks, wholes, sure, operator):
             if kept or logp >= _split_bound(aspect):
