@@ -56,9 +56,11 @@ DIGIT_ASPECT = 0.8                    # ... as many as its width / (this typical
 # of the valleys of its column ink (over-segmentation: the reader, not the shape, tells where digits end). A way
 # scores the sum of log(probability of each piece's best symbol; a piece cut out of touching ink: its best
 # digit, as operators are not written touching their neighbours), plus prior() = per cut ASPECT_WEIGHT * aspect -
-# SPLIT_BIAS, minus CUT_WEIGHT * (ink on the cuts, in stroke widths). The weights are fitted by
-# tools/fit_segmentation.py on numbers of MNIST training digits; the benchmark uses test digits.
-JUDGE_ASPECT = 0.8                    # a group wider than this (width / height) may be touching digits
+# SPLIT_BIAS, minus CUT_WEIGHT * (ink on the cuts, in stroke widths), plus (any split) REJECT_WEIGHT * the
+# reader's chance that the group read whole is not one symbol. The weights are fitted by
+# tools/fit_segmentation.py on numbers of MNIST training digits (REJECT_WEIGHT and JUDGE_ASPECT were chosen on
+# such numbers too, on a grid with the three); the benchmark uses test digits.
+JUDGE_ASPECT = 0.3                    # a group wider than this (width / height) may be touching symbols (two 1s)
 TOUCHING_NARROWEST = 0.1              # cut no piece narrower than this share of the group's height (a thin "1")
 MAX_CUTS = 4                          # the valleys tried, at most
 NARROWEST_DIGIT = 0.35                # a group may hold as many digits as its aspect / this (speed: fewer ways) ...
@@ -66,9 +68,14 @@ MAX_TOUCHING = 4                      # ... but at most this many
 ASPECT_WEIGHT = 3.0                   # (fitted: a cut pays off from an aspect of 4/3 on; the ink on a cut did
 CUT_WEIGHT = 0.0                      # not help once the reader knows "not one digit"; and a negative prior
 SPLIT_BIAS = 4.0                      # for narrower groups lets segment skip reading their splits)
+REJECT_WEIGHT = 2.0                   # a group read whole as "not one symbol" (0.5: a 1 and a 9 touching) is
+                                      # split more readily: a narrow one is tried at all only then
 SURE_OPERATOR = 0.9                   # a group read whole as an operator this surely is kept whole: + and × are
-                                      # wide by nature (the prior, fitted on digits, would cut a flat ×)
+                                      # wide by nature (the prior, fitted on digits, would cut a flat ×) ...
+SURE_CROSSING = 0.25                  # ... + and ×, read whole as their best label with this much: they are as
+                                      # wide as two digits, and their halves pass for a 7 and a 5
 DIGITS = 10                           # the reader's first columns are the digits 0-9, then the operators
+CROSSING = (DIGITS, DIGITS + 2)       # ... + - × ÷ = ( ): the columns of + and ×
 # Speed
 MEMORY = 128                          # groups' ways remembered across drawings: a drawing grows stroke by stroke,
                                       # and the groups a new stroke leaves alone need not be cut and normalized again
@@ -264,13 +271,25 @@ def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
     return digits
 
 
-def _valleys(columns: np.ndarray, x0: int, x1: int, narrowest: int) -> list[int]:
+def _valleys(columns: np.ndarray, mask: np.ndarray, x0: int, x1: int, narrowest: int) -> list[int]:
     """Where touching digits may be cut: the columns with the least ink, at least `narrowest` px from the
-    group's ends and from each other, at most MAX_CUTS of them, left to right."""
+    group's ends and from each other, with ink at least SHORTEST_PIECE of the group's height tall on either
+    side (a cut through a 7's long bar, left of its stem, leaves no digit), at most MAX_CUTS of them, left
+    to right. columns: the ink per column of the group's mask (H, W) bool; x0, x1: the ink's extent."""
     lo, hi = x0 + narrowest, x1 - narrowest
+    if hi <= lo:
+        return []
+    inked = mask.any(axis=0)
+    rows = np.arange(mask.shape[0])[:, None]
+    tops = np.where(inked, np.where(mask, rows, mask.shape[0]).min(axis=0), mask.shape[0])
+    bottoms = np.where(inked, np.where(mask, rows, -1).max(axis=0), -1)
+    left = np.maximum.accumulate(bottoms) - np.minimum.accumulate(tops)  # the ink's height up to each column
+    right = (np.maximum.accumulate(bottoms[::-1]) - np.minimum.accumulate(tops[::-1]))[::-1]
+    tall = SHORTEST_PIECE * (bottoms.max() - tops.min())
+    cuttable = (left[lo - 1:hi - 1] >= tall) & (right[lo:hi] >= tall)  # ink left of the cut, and from it on
     chosen = []
     for i in np.argsort(columns[lo:hi], kind="stable").tolist():
-        if all(abs(lo + i - c) >= narrowest for c in chosen):
+        if cuttable[i] and all(abs(lo + i - c) >= narrowest for c in chosen):
             chosen.append(lo + i)
             if len(chosen) == MAX_CUTS:
                 break
@@ -285,7 +304,7 @@ def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
     x0, y0, x1, y1 = _box_of(mask)
     columns = (crop * mask).sum(axis=0)
     stroke = _stroke_width(mask)
-    valleys = _valleys(columns, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
+    valleys = _valleys(columns, mask, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
     made = {}
 
     def piece(left, right):  # the digit between two cuts, or None when it is no digit (empty, a short tail)
@@ -415,19 +434,22 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
     return [_whole(crop, mask, aspect, digest)], window
 
 
-def _split_bound(aspect: float) -> float:
-    """The most any split of a group this wide can score: its prior with no ink on the cuts, each digit read
-    with certainty (log 1 = 0). A whole reading that scores at least this needs no split read."""
+def _split_bound(aspect: float, rejected: float) -> float:
+    """The most any split of a group this wide, read whole as not one symbol with chance `rejected`, can
+    score: its prior with no ink on the cuts, each digit read with certainty (log 1 = 0). A whole reading
+    that scores at least this needs no split read."""
     if aspect <= JUDGE_ASPECT:
         return -np.inf
-    return max(prior((cuts, aspect, 0.0)) for cuts in range(1, MAX_TOUCHING))
+    return max(prior((cuts, aspect, 0.0), rejected) for cuts in range(1, MAX_TOUCHING))
 
 
-def prior(shape) -> float:
-    """A way's score apart from the reader, from its shape (cuts, aspect, cut ink): each cut of a wide group
-    is more likely right, a cut through much ink less likely."""
+def prior(shape, rejected: float = 0.0) -> float:
+    """A way's score apart from the reader's reading of its pieces, from its shape (cuts, aspect, cut ink) and
+    the reader's chance that the group read whole is not one symbol: each cut of a wide group is more likely
+    right, a cut through much ink less likely, any split more likely when the whole is no symbol."""
     cuts, aspect, cut_ink = shape
-    return cuts * (ASPECT_WEIGHT * aspect - SPLIT_BIAS) - CUT_WEIGHT * cut_ink
+    split = REJECT_WEIGHT * rejected if cuts else 0.0
+    return cuts * (ASPECT_WEIGHT * aspect - SPLIT_BIAS) - CUT_WEIGHT * cut_ink + split
 
 
 def _choose(candidates, read) -> list[list[tuple]]:
@@ -447,10 +469,12 @@ def _choose(candidates, read) -> list[list[tuple]]:
     out = read(np.stack(batch))
     logp = np.log(np.maximum(out[:, :-1].max(axis=1), 1e-7)).tolist()
     digit_logp = np.log(np.maximum(out[:, :DIGITS].max(axis=1), 1e-7)).tolist()
+    rejected = out[:, -1].tolist()
     chosen = []
     for ways in candidates:
-        scores = [prior(shape) + sum((digit_logp if shape[2] > 0 else logp)[index[id(digit)]] for _, digit in reading)
-                  for shape, reading in ways]
+        whole = rejected[index[id(ways[0][1][0][1])]]  # the first way reads the group whole
+        scores = [prior(shape, whole) + sum((digit_logp if shape[2] > 0 else logp)[index[id(digit)]]
+                                            for _, digit in reading) for shape, reading in ways]
         chosen.append(ways[int(np.argmax(scores))][1])
     return chosen
 
@@ -494,7 +518,7 @@ def segment_boxes(image, read=None):
     ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
     score wins: the same choice as reading every way, at a fraction of the work for lone digits. A group read
-    whole as an operator with SURE_OPERATOR or more is kept whole."""
+    whole as an operator with SURE_OPERATOR or more (+ or ×: SURE_CROSSING) is kept whole."""
     pieces, groups, array, factor = _groups_of(image)
     line_height = _line_height(pieces, groups) if groups else 0
     if read is None:
@@ -502,13 +526,17 @@ def segment_boxes(image, read=None):
     else:
         inks = [_group_ink(pieces, group, array, line_height) for group in groups]
         wholes = [_whole(crop, mask, aspect, digest) for _, crop, mask, aspect, digest in inks]
-        symbols = read(np.stack([reading[0][1] for _, reading in wholes]))[:, :-1] if wholes else np.zeros((0, 1))
+        out = read(np.stack([reading[0][1] for _, reading in wholes])) if wholes else np.zeros((0, 2))
+        symbols, rejected = out[:, :-1], out[:, -1]
         best = symbols.max(axis=1)
         sure = np.log(np.maximum(best, 1e-7))
-        operator = (symbols.argmax(axis=1) >= DIGITS) & (best >= SURE_OPERATOR)
+        label = symbols.argmax(axis=1)
+        operator = (label >= DIGITS) & (best >= SURE_OPERATOR)
+        operator |= np.isin(label, CROSSING) & (best >= SURE_CROSSING)
         chosen, open_groups = [], []
-        for group, (window, crop, mask, aspect, digest), whole, logp, kept in zip(groups, inks, wholes, sure, operator):
-            if kept or logp >= _split_bound(aspect):
+        for group, (window, crop, mask, aspect, digest), whole, logp, kept, no in zip(
+                groups, inks, wholes, sure, operator, rejected.tolist()):
+            if kept or logp >= _split_bound(aspect, no):
                 chosen.append(_in_input([whole], window, factor)[0][1])
             else:  # cut it every way, reusing the whole reading
                 ways = _judged_ways(pieces, group, window, crop, mask, aspect, whole, digest)

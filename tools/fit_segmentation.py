@@ -39,42 +39,52 @@ def number_ways(x, y, rng, length):
 
 
 def read_all(numbers, read):
-    """Replace every way's digits by (digits read as str, sum of log top probability, left edge), in one batch."""
+    """Replace every way's digits by (digits read as str, sum of log top probability, left edge, the chance
+    that the group read whole is not one symbol), in one batch."""
     batch = np.stack([digit for _, groups in numbers for ways in groups for _, reading in ways
                       for _, digit in reading])
-    probabilities = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])[:, :10]
+    out = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])
+    probabilities = out[:, :10]
     tops, sure = iter(probabilities.argmax(1).tolist()), iter(probabilities.max(1).tolist())
+    rejected = iter(out[:, -1].tolist())
     out = []
     for truth, groups in numbers:
         read_groups = []
         for ways in groups:
-            read_ways = []
-            for shape, reading in ways:
+            read_ways, whole = [], None
+            for shape, reading in ways:  # the first way reads the group whole
                 boxes = [box for box, _ in reading]
                 digits = [next(tops) for _ in reading]
                 logp = sum(np.log(max(next(sure), 1e-7)) for _ in reading)
+                no = [next(rejected) for _ in reading]
+                whole = no[0] if whole is None else whole
                 order = np.argsort([b[0] + b[2] for b in boxes])
                 read_ways.append((shape, "".join(str(digits[k]) for k in order), logp,
-                                  min(b[0] + b[2] for b in boxes)))
+                                  min(b[0] + b[2] for b in boxes), whole))
             read_groups.append(read_ways)
         out.append((truth, read_groups))
     return out
 
 
 def features(numbers):
-    """Flat arrays over every way: number index, group index, way index, cuts, aspect, cut ink, sum of log p."""
+    """Flat arrays over every way: number index, group index, way index, cuts, aspect, cut ink, sum of log p,
+    and the group's chance of "not one symbol" read whole."""
     rows = []
     for n, (_, groups) in enumerate(numbers):
         for g, ways in enumerate(groups):
-            for w, ((cuts, aspect, cut_ink), _, logp, _) in enumerate(ways):
-                rows.append((n, g, w, float(cuts), aspect, cut_ink, logp))
+            for w, ((cuts, aspect, cut_ink), _, logp, _, whole) in enumerate(ways):
+                rows.append((n, g, w, float(cuts), aspect, cut_ink, logp, whole))
     return np.array(rows)
 
 
 def accuracy(numbers, table, weights):
-    """Share of numbers read exactly right with weights (aspect, cut, bias)."""
+    """Share of numbers read exactly right with weights (aspect, cut, bias); segment's own REJECT_WEIGHT and
+    JUDGE_ASPECT (no split of a group this narrow) as they are."""
     aspect_w, cut_w, bias = weights
+    splits = table[:, 3] > 0
     score = table[:, 3] * (aspect_w * table[:, 4] - bias) - cut_w * table[:, 5] + table[:, 6]
+    score = np.where(splits, score + segment.REJECT_WEIGHT * table[:, 7], score)
+    score[splits & (table[:, 4] <= segment.JUDGE_ASPECT)] = -np.inf
     best = {}
     for (n, g, w), s in zip(table[:, :3].astype(int).tolist(), score.tolist()):
         if (n, g) not in best or s > best[n, g][0]:

@@ -168,6 +168,7 @@ def add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv):
         segments.describe(x_pieces, y_pieces), command="python -m training.reject " + " ".join(
             shlex.quote(a) for a in argv), seed=args.seed, lines=args.segments, base_sha256=hashlib.sha256(
             base).hexdigest(), preprocess_sha256=hashlib.sha256((ROOT / "py" / "preprocess.py").read_bytes()).hexdigest(),
+        segment_sha256=hashlib.sha256((ROOT / "py" / "segment.py").read_bytes()).hexdigest(),
         held_out_pieces=int(len(held_truth)), held_out_accuracy=round(float((held_read == held_truth).mean()), 4),
         held_out_rejected_recall=round(float(held_read[held_truth].mean()), 4),
         held_out_symbols_kept=round(float(1 - held_read[~held_truth].mean()), 4) if (~held_truth).any() else None,
