@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "88c03810ed02af59";
+const VERSION = "1c52b5c6cc0ec127";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "e334814cf572df929f6941b8ae5d954038849aad2f0c3206d4f6e3b3cb758e50"],
-  ["weights/manifest.json", "f6a7205c6cf19c9a9367656045693175fd8e3267c630e02f8de4dd4d16e708f0"],
-  ["weights/mlp.npz", "d34f2e443714dda659cd846779e822db639a24819316a5fb01e8827653483244"],
+  ["weights/cnn.npz", "1db93f15eadc3694de2cac716f087d4a507543dc2323134f4195be76d8e80b56"],
+  ["weights/manifest.json", "78ad73b621ff9ee4bdc01b8aa8a1485edf23b84cd7e62532301b32ffed3049f7"],
+  ["weights/mlp.npz", "45cc89c6b72676adc0720fd1db71df60c38e99696abca56499cff5470b4d2730"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],

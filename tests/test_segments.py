@@ -60,3 +60,19 @@ def test_pieces_are_the_same_for_any_number_of_workers(train_set, monkeypatch):
     np.testing.assert_array_equal(one[1], two[1])
     assert one[0].shape == (len(one[1]), 28, 28) and 0 < (one[1] == segments.REJECT).sum() < len(one[1])
     assert segments.describe(*one)["pieces_sha256"] == segments.describe(*two)["pieces_sha256"]
+
+
+def test_the_splits_of_a_narrow_digit_are_not_taught(train_set):
+    """A lone 0 drawn narrow (aspect about 0.6): segment may cut it when its whole reading is rejected, but its
+    halves are not taught as "not one symbol" (TAUGHT_ASPECT): every digit has such halves, and they swamped the
+    pieces. A wide pair of touching 0s still is."""
+    x, y = train_set
+    zero = x[np.nonzero(y == 0)[0][0]]
+    narrow = drawings.mnist_ink(zero, 200, 4)[:, ::2]  # every other column: half as wide
+    ink, extents = drawings.compose([narrow], np.random.default_rng(0), 280)
+    assert 0.3 < narrow.shape[1] / narrow.shape[0] < segments.TAUGHT_ASPECT
+    assert any(shape[0] for ways in segment.segment_candidates(ink) for shape, _ in ways), "segment weighs cuts"
+    assert segments.line_pieces(ink, extents, [0]) == ([], [])
+    pair, pair_extents = drawings.compose([drawings.mnist_ink(zero, 200, 4)] * 2, np.random.default_rng(0), 280,
+                                          gap=(-0.1, -0.1))
+    assert segments.REJECT in segments.line_pieces(pair, pair_extents, [0, 0])[1]
