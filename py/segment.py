@@ -74,6 +74,10 @@ SURE_OPERATOR = 0.9                   # a group read whole as an operator this s
                                       # wide by nature (the prior, fitted on digits, would cut a flat ×) ...
 SURE_CROSSING = 0.25                  # ... + and ×, read whole as their best label with this much: they are as
                                       # wide as two digits, and their halves pass for a 7 and a 5
+FLECK_REJECT = 0.98                   # a group read whole as "not one symbol" this surely, less tall than
+FLECK_HEIGHT = 0.75                   # this share of the tallest and narrower than this share of its own
+FLECK_NARROW = 0.35                   # height, is dropped: a noisy digit's detached stroke (no operator is that
+                                      # narrow; a 1 or a bracket that short reads as one)
 DIGITS = 10                           # the reader's first columns are the digits 0-9, then the operators
 CROSSING = (DIGITS, DIGITS + 2)       # ... + - × ÷ = ( ): the columns of + and ×
 # Speed
@@ -518,7 +522,8 @@ def segment_boxes(image, read=None):
     ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
     score wins: the same choice as reading every way, at a fraction of the work for lone digits. A group read
-    whole as an operator with SURE_OPERATOR or more (+ or ×: SURE_CROSSING) is kept whole."""
+    whole as an operator with SURE_OPERATOR or more (+ or ×: SURE_CROSSING) is kept whole; a short narrow
+    group read whole as surely no symbol (FLECK_REJECT) is dropped."""
     pieces, groups, array, factor = _groups_of(image)
     line_height = _line_height(pieces, groups) if groups else 0
     if read is None:
@@ -536,6 +541,8 @@ def segment_boxes(image, read=None):
         chosen, open_groups = [], []
         for group, (window, crop, mask, aspect, digest), whole, logp, kept, no in zip(
                 groups, inks, wholes, sure, operator, rejected.tolist()):
+            if no >= FLECK_REJECT and _fleck_shaped(mask, line_height):
+                continue  # a mark beside a symbol (a noisy digit's detached stroke), no symbol of its own
             if kept or logp >= _split_bound(aspect, no):
                 chosen.append(_in_input([whole], window, factor)[0][1])
             else:  # cut it every way, reusing the whole reading
@@ -545,6 +552,13 @@ def segment_boxes(image, read=None):
     found = [item for reading in chosen for item in reading]
     found.sort(key=lambda item: item[0][0] + item[0][2])
     return found
+
+
+def _fleck_shaped(mask: np.ndarray, line_height: int) -> bool:
+    """Is a group's ink (its mask, (H, W) bool) shaped like a fleck the reader may drop: less tall than
+    FLECK_HEIGHT of the line's tallest group, and narrower than FLECK_NARROW of its own height?"""
+    x0, y0, x1, y1 = _box_of(mask)
+    return y1 - y0 < FLECK_HEIGHT * line_height and x1 - x0 < FLECK_NARROW * (y1 - y0)
 
 
 def segment(image, read=None):

@@ -408,3 +408,21 @@ def test_valleys_leave_a_tall_digit_on_each_side():
     columns = mask.sum(axis=0).astype(np.float32)
     valleys = segment._valleys(columns, mask, 0, 120, 10)
     assert valleys and all(80 <= v <= 110 for v in valleys), valleys
+
+
+def fleck_beside_a_zero():
+    """A pen-drawn 0 and, right of it, a short thin stroke (a noisy digit's detached mark)."""
+    canvas = Image.new("RGB", (360, 300), "white")
+    canvas.paste(drawings.draw_digit(0, (200, 260), 200, pen=18), (20, 20))
+    ImageDraw.Draw(canvas).line([(250, 70), (250, 200)], fill="black", width=12)  # 0.6 of the 0's height
+    return canvas
+
+
+def test_a_fleck_the_reader_rejects_is_dropped():
+    """A short narrow mark beside a symbol that the reader calls "not one symbol" with 98 % or more is dropped
+    (FLECK_REJECT); read as a symbol (a small 1), it is kept."""
+    canvas = fleck_beside_a_zero()
+    _, stroke = segment.segment_candidates(canvas)  # groups left to right: the 0, the stroke
+    fleck = {digit.tobytes() for _, reading in stroke for _, digit in reading}
+    assert len(segment.segment(canvas, judge(fleck))) == 1
+    assert len(segment.segment(canvas, judge(set()))) == 2
