@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "cb95633fb4326bb9";
+const VERSION = "21ac30cdf58fcbd8";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "4cd2f11900ddab1a75bba144a7f813f6d15cf2917dd793255b402dc4eb38c21a"],
   ["py/net.py", "c73fa68164beb8b8aaedd6c5cbc40882ddee6c2b700f248cd857ca5f6819dd8d"],
   ["py/preprocess.py", "34657cc21fdd90b2257cd4dc213f5689ebe510ebac40658fc85a3e0ac242be0e"],
-  ["py/segment.py", "6ddb3fc24b5bb3875af885cc82bbc2dccbfc8151ad0f7fa188572bbcd5f1d276"],
+  ["py/segment.py", "59f0dcd802f9c9aea710b3ea681737cedb5b4da5f800ef5dd58832c28c89ee87"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "f31c568014e6c4ac6cf80f990b9d667a9d9f0bec17bdd5d00c5f0f36ec3bcd6d"],

@@ -283,10 +283,9 @@ def _valleys(columns: np.ndarray, mask: np.ndarray, x0: int, x1: int, narrowest:
     lo, hi = x0 + narrowest, x1 - narrowest
     if hi <= lo:
         return []
-    inked = mask.any(axis=0)
     rows = np.arange(mask.shape[0])[:, None]
-    tops = np.where(inked, np.where(mask, rows, mask.shape[0]).min(axis=0), mask.shape[0])
-    bottoms = np.where(inked, np.where(mask, rows, -1).max(axis=0), -1)
+    tops = np.where(mask, rows, mask.shape[0]).min(axis=0)  # an empty column: below the bottom
+    bottoms = np.where(mask, rows, -1).max(axis=0)  # ... and above the top
     left = np.maximum.accumulate(bottoms) - np.minimum.accumulate(tops)  # the ink's height up to each column
     right = (np.maximum.accumulate(bottoms[::-1]) - np.minimum.accumulate(tops[::-1]))[::-1]
     tall = SHORTEST_PIECE * (bottoms.max() - tops.min())

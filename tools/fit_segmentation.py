@@ -43,10 +43,10 @@ def read_all(numbers, read):
     that the group read whole is not one symbol), in one batch."""
     batch = np.stack([digit for _, groups in numbers for ways in groups for _, reading in ways
                       for _, digit in reading])
-    out = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])
-    probabilities = out[:, :10]
+    outputs = np.concatenate([read(batch[i:i + 512]) for i in range(0, len(batch), 512)])
+    probabilities = outputs[:, :10]
     tops, sure = iter(probabilities.argmax(1).tolist()), iter(probabilities.max(1).tolist())
-    rejected = iter(out[:, -1].tolist())
+    rejected = iter(outputs[:, -1].tolist())
     out = []
     for truth, groups in numbers:
         read_groups = []
