@@ -115,12 +115,27 @@ def _flag(box, unit_box) -> bool:
             and unit_box[0] <= box[0] <= unit_box[2] + FLAG_REACH * unit_height)
 
 
-def _reach(box, unit_box, height) -> float:
+def _bars(boxes) -> set:
+    """The indices of the boxes (x0, y0, x1, y1) that are a bar of an =: flat, with another flat one stacked
+    over or under it (their widths overlapping by half the narrower, at most the wider's width apart)."""
+    flat = [i for i, b in enumerate(boxes) if b[2] - b[0] >= 1.5 * (b[3] - b[1])]
+    bars = set()
+    for i, j in itertools.combinations(flat, 2):
+        a, b = boxes[i], boxes[j]
+        overlap = min(a[2], b[2]) - max(a[0], b[0])
+        apart = max(a[1] - b[3], b[1] - a[3])
+        if overlap >= 0.5 * min(a[2] - a[0], b[2] - b[0]) and apart <= max(a[2] - a[0], b[2] - b[0]):
+            bars.update((i, j))
+    return bars
+
+
+def _reach(box, unit_box, height, bar=False) -> float:
     """How far (px) a fragment's ink may be from a unit's to join it: ATTACH_GAP of the line's height if it lies
-    over or under the unit (_attaches), FLAG_GAP if it is the unit's flag (_flag), else 0; also 0 when the boxes'
-    gap (a bound on the ink's distance, cheap to test first) is already farther. Boxes: (x0, y0, x1, y1) ints
-    (plain Python: this runs for every fragment and unit, and small numpy calls are slow in the page)."""
-    reach = (ATTACH_GAP if _attaches(box, unit_box) else FLAG_GAP if _flag(box, unit_box) else 0) * height
+    over or under the unit (_attaches), FLAG_GAP if it is the unit's flag (_flag; a bar of an =, `bar`, never
+    is: a 5 has one flag), else 0; also 0 when the boxes' gap (a bound on the ink's distance, cheap to test
+    first) is already farther. Boxes: (x0, y0, x1, y1) ints (plain Python: this runs for every fragment and
+    unit, and small numpy calls are slow in the page)."""
+    reach = (ATTACH_GAP if _attaches(box, unit_box) else FLAG_GAP if not bar and _flag(box, unit_box) else 0) * height
     dx = max(unit_box[0] - box[2], box[0] - unit_box[2], 0)
     dy = max(unit_box[1] - box[3], box[1] - unit_box[3], 0)
     return reach if dx * dx + dy * dy <= reach * reach else 0.0
@@ -158,9 +173,11 @@ def _groups(pieces: Pieces, components: list[int]) -> list[list[list[int]]]:
     units = [[c] for c in large]
     unit_boxes = [boxes[c] for c in large]
     outlines = [pieces.outline(c) for c in large]
-    for c in sorted(set(components) - set(large), key=lambda c: -pieces.mass[c]):
+    fragments = sorted(set(components) - set(large), key=lambda c: -pieces.mass[c])
+    bars = {fragments[i] for i in _bars([boxes[c] for c in fragments])}
+    for c in fragments:
         outline = pieces.outline(c)
-        reaches = [_reach(boxes[c], unit_box, height) for unit_box in unit_boxes]
+        reaches = [_reach(boxes[c], unit_box, height, c in bars) for unit_box in unit_boxes]
         gaps = [_distance(outline, other, boxes[c], reach) if reach > 0 else np.inf
                 for reach, other in zip(reaches, outlines)]
         # a unit it lies over or under comes first, the nearest of those; a flag's unit only if there is none

@@ -252,6 +252,20 @@ def test_a_lifted_bar_beside_a_five_is_its_flag_but_a_minus_beside_it_is_not(pen
     assert len(segment.segment(five_minus)) == 2
 
 
+# An = just right of a 0, drawn high: its top bar sits where a 5's flag would (flat, high, just right of the
+# digit), but the bar under it makes it an =, a symbol of its own (before: "60=" read "66×", the 0 and the =
+# one group, cut through the 0).
+EQUALS_HIGH = [[(0.72, 0.24), (1.12, 0.24)], [(0.72, 0.51), (1.12, 0.51)]]
+
+
+@pytest.mark.parametrize("pen", [6, 12, 16])
+def test_an_equals_sign_beside_a_digit_is_no_flag(pen):
+    image = drawings.draw_strokes(drawings.STROKES[0] + EQUALS_HIGH, (420, 280), 150, (150, 140), pen)
+    boxes = [box for box, _ in segment.segment_boxes(image)]
+    assert len(boxes) == 2, boxes
+    assert boxes[0][2] < boxes[1][0]  # the 0, then the = to its right
+
+
 # Beside a 6 drawn 100 px tall: a fleck (a hasty pen's, or a tracing's), upright and narrow, a third as tall;
 # a short fleck a couple of pen widths long; and a small plus, three pen widths tall: only the plus is a symbol.
 FLECK_BESIDE = [[(0.78, 0.05), (0.76, 0.32)]]
