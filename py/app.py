@@ -36,6 +36,8 @@ PREPARE_CHUNK = 48  # replay examples per idle moment: ~50 ms of the CNN in Pyod
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 templates = {}  # bar chart templates by label set (bar_chart)
+charts_shown = {}  # net -> [(labels, style, caption)] of the charts in its .bars now (show_charts)
+seen_shown = []  # [(input bytes, symbol read)] of the buttons in #seen now (show_seen)
 
 
 def element(id_):
@@ -189,6 +191,7 @@ def predict():
 
         nets = remembering  # each piece read once, in this drawing and the next ones
         digits = [] if window.pad.isEmpty() else read_pad(nets)
+        window.performance.mark("predict-segmented")  # the parts of predict, for tools/bench_speed.py --calc
         import answer
 
         digits = digits[:answer.MAX_PIECES]  # bounded work: more pieces than a sum may have is too long anyway
@@ -204,6 +207,7 @@ def predict():
                          for name, out in outputs.items()}
         state["symbols"] = symbols
         state["batch"] = batch
+        window.performance.mark("predict-read")
         show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]), outputs)
         if state["inside"] is not None:  # the panel follows the drawing while it is open
             show_inside(min(state["inside"], len(batch) - 1))
@@ -244,8 +248,9 @@ def show_empty():
         box.dataset.confidence = ""
         box.querySelector(".net-digits").textContent = "–"
         box.querySelector(".net-conf").textContent = ""
-        box.querySelector(".bars").replaceChildren()
+        show_charts(box.querySelector(".bars"), name, [], [])
     element("seen").replaceChildren()
+    seen_shown.clear()
     state["batch"] = None
     close_inside(restore_focus=False)
     set_fact_idle()
@@ -353,22 +358,45 @@ def show_net(name, net_reading, probabilities, labels=None):
     box.dataset.confidence = "%.4f" % confidence
     box.querySelector(".net-digits").textContent = calc.pretty(digits)
     box.querySelector(".net-conf").textContent = "%d%% sure" % round(100 * confidence)
-    labels = labels or state["symbols"]
-    charts = [bar_chart(p, labels) for p in probabilities]
-    box.querySelector(".bars").replaceChildren(*charts)
+    show_charts(box.querySelector(".bars"), name, probabilities, labels or state["symbols"])
 
 
-def bar_chart(probabilities, labels):
-    """One piece's probabilities over `labels` as a row of bars; the top 3 are named with percentages.
-
-    A copy of one template per label set, its bars' heights and colours set by one style string
-    (answer.chart_style): a few calls into the DOM per chart instead of ten per bar, so the longest reading
-    (answer.MAX_PIECES pieces, every label, two nets) stays cheap."""
+def show_charts(bars, name, probabilities, labels):
+    """One bar chart per row of `probabilities` in `bars`, the charts already there reused: one left as it was
+    (a piece the new stroke did not change) is not touched, so the browser styles and lays out only the charts
+    that changed (re-making them all was most of pointer-up -> painted for a long sum)."""
     import answer
 
+    key = tuple(labels)
+    wanted = [(key, answer.chart_style(row, labels), answer.caption(row, labels)) for row in probabilities]
+    shown = charts_shown.get(name, [])
+    figures = list(bars.children) if len(bars.children) == len(shown) else None
+    if figures is None:  # not made here: start afresh
+        bars.replaceChildren()
+        figures, shown = [], []
+    for i, (old, new) in enumerate(zip(shown, wanted)):
+        if old[0] != new[0]:
+            figures[i].replaceWith(bar_chart(new[1], new[2], labels))
+        elif old != new:
+            figures[i].firstChild.style.cssText = new[1]
+            figures[i].lastChild.textContent = new[2]
+    for figure in figures[len(wanted):]:
+        figure.remove()
+    if len(wanted) > len(shown):
+        bars.append(*[bar_chart(style, caption, labels) for _, style, caption in wanted[len(shown):]])
+    charts_shown[name] = wanted
+
+
+def bar_chart(style, caption, labels):
+    """One piece's bar chart over `labels`: style (answer.chart_style) sets its bars' heights and colours, the
+    caption (answer.caption) names the top 3 with percentages.
+
+    A copy of one template per label set, its bars set by one style string: a few calls into the DOM per
+    chart instead of ten per bar, so the longest reading (answer.MAX_PIECES pieces, every label, two nets)
+    stays cheap."""
     figure = chart_template(labels).cloneNode(True)
-    figure.firstChild.style.cssText = answer.chart_style(probabilities, labels)
-    figure.lastChild.textContent = answer.caption(probabilities, labels)
+    figure.firstChild.style.cssText = style
+    figure.lastChild.textContent = caption
     return figure
 
 
@@ -407,22 +435,39 @@ def paint(canvas, image):
 
 
 def show_seen(batch, number):
-    """Each 28x28 input, white on black as the nets see it, as a button that opens the look-inside panel."""
+    """Each 28x28 input, white on black as the nets see it, as a button that opens the look-inside panel. The
+    buttons already there are reused, and one showing the same input read the same is left alone (as the
+    charts: show_charts)."""
     import inside
 
-    buttons = []
-    for i, digit in enumerate(batch):
-        button = document.createElement("button")
-        button.type = "button"
-        button.dataset.index = str(i)
-        button.setAttribute("aria-haspopup", "dialog")
-        button.setAttribute("aria-controls", "inside")
-        button.setAttribute("aria-label", "Look inside the nets: symbol %d, read as %s" % (i + 1, number[i]))
-        canvas = document.createElement("canvas")
-        paint(canvas, inside.gray(digit))
-        button.append(canvas)
-        buttons.append(button)
-    element("seen").replaceChildren(*buttons)
+    seen = element("seen")
+    wanted = [(digit.tobytes(), number[i]) for i, digit in enumerate(batch)]
+    shown = seen_shown if len(seen.children) == len(seen_shown) else []
+    buttons = list(seen.children) if shown else []
+    if not shown:
+        seen.replaceChildren()
+    for i, item in enumerate(wanted):
+        if i < len(shown) and shown[i] == item:
+            continue
+        button = buttons[i] if i < len(buttons) else seen_button(i)
+        button.setAttribute("aria-label", "Look inside the nets: symbol %d, read as %s" % (i + 1, item[1]))
+        paint(button.firstChild, inside.gray(batch[i]))
+        if i >= len(buttons):
+            seen.append(button)
+    for button in buttons[len(wanted):]:
+        button.remove()
+    seen_shown[:] = wanted
+
+
+def seen_button(i):
+    """The empty button of input i in "what the nets saw" (show_seen paints its canvas)."""
+    button = document.createElement("button")
+    button.type = "button"
+    button.dataset.index = str(i)
+    button.setAttribute("aria-haspopup", "dialog")
+    button.setAttribute("aria-controls", "inside")
+    button.append(document.createElement("canvas"))
+    return button
 
 
 # --- Looking inside: why the nets read a symbol as they did --------------------------------------------------
@@ -766,7 +811,8 @@ def bench(repeats=200):
 
     labels = list(state["symbols"]) + [answer.REJECT_LABEL]
     rows = np.random.default_rng(1).dirichlet(np.ones(len(labels)), answer.MAX_PIECES).astype(np.float32)
-    result["bars_longest_ms"] = per_call(lambda: [bar_chart(row, labels) for row in rows], 2)
+    result["bars_longest_ms"] = per_call(lambda: [bar_chart(answer.chart_style(row, labels), answer.caption(row, labels),
+                                                          labels) for row in rows], 2)
     return json.dumps(result)
 
 

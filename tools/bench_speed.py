@@ -179,8 +179,9 @@ def worst_drawings():
 
 
 def last_stroke_to_paint(page, drawn):
-    """(ms from the last stroke's pointer-up to its reading painted, ms of Python's "predict" for it). The
-    strokes before it are drawn and read first, so only the last reading is timed."""
+    """(ms from the last stroke's pointer-up to its reading painted, ms of Python's "predict" for it, {part: ms}
+    of the whole: queued (until predict starts), segment, nets, show (the DOM), to_paint). The strokes before it
+    are drawn and read first, so only the last reading is timed."""
     page.keyboard.press("Escape")
     page.wait_for_function("document.querySelector('#number').dataset.value === ''")
     settled = "document.querySelector('#number').dataset.strokes == window.pad.strokeCount()"
@@ -192,10 +193,16 @@ def last_stroke_to_paint(page, drawn):
     browser.draw(page, drawn[-1:])
     page.wait_for_function(settled + " && performance.getEntriesByName('prediction-painted').length > 0",
                            timeout=60_000)
-    return page.evaluate("""() => [
-        performance.getEntriesByName('prediction-painted').pop().startTime
-            - performance.getEntriesByName('stroke-end').pop().startTime,
-        performance.getEntriesByName('predict').pop().duration]""")
+    return page.evaluate(CALC_MARKS_JS)
+
+
+CALC_MARKS_JS = """() => {
+    const at = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+    return [at('prediction-painted') - at('stroke-end'), at('predict-end') - at('predict-start'),
+            {queued: at('predict-start') - at('stroke-end'), segment: at('predict-segmented') - at('predict-start'),
+             nets: at('predict-read') - at('predict-segmented'), show: at('predict-end') - at('predict-read'),
+             to_paint: at('prediction-painted') - at('predict-end')}];
+}"""
 
 
 def calculator(page, repeats):
@@ -208,10 +215,12 @@ def calculator(page, repeats):
           "last read as %s = %s; issue 11 floor: <= 50 ms)"
           % (statistics.median(r[0] for r in runs), max(r[0] for r in runs),
              statistics.median(r[1] for r in runs), len(runs), shown[0], shown[1] or "-"))
+    print("  its parts, medians: " + ", ".join("%s %.1f ms" % (part, statistics.median(r[2][part] for r in runs))
+                                               for part in runs[0][2]))
     bars = json.loads(page.evaluate("window.digitFactoidBench(1)"))["bars_longest_ms"]
     print("bar charts of the longest reading (41 pieces, every label, one net): %.1f ms" % bars)
     for name, drawn in worst_drawings().items():
-        ms, python = last_stroke_to_paint(page, drawn)
+        ms, python, _ = last_stroke_to_paint(page, drawn)
         read = page.evaluate("document.querySelector('#number').dataset.value")
         print("worst case, %s: last pointer-up -> painted %.1f ms (Python %.1f ms; %d pieces read; issue 11: "
               "<= 150 ms)" % (name, ms, python, len(read)))
