@@ -18,8 +18,10 @@ Prints medians of:
 - a correction: click on a label button in the panel -> both nets taught, the drawing read again and painted
   ("learn-click" -> "learn-painted"; issue 12: <= 300 ms), the first one apart (it reads the replay set);
 - the calculator (`--calc` runs only this part): pointer-up on the last stroke of a 9-symbol sum -> its reading
-  painted (issue 11 floor: <= 50 ms), and of worst-case drawings (300 dots; a 30-symbol sum; a 30-zigzag
-  scribble; issue 11: <= 150 ms), with the time Python spent reading and showing it (measure "predict");
+  painted (issue 11 floor: <= 50 ms) and its parts (until Python starts, segmentation, the nets, the page's DOM,
+  then the painted frame: marks "predict-segmented", "predict-read"), and of worst-case drawings (300 dots; a
+  30-symbol sum; a 30-zigzag scribble; issue 11: <= 150 ms), with the time Python spent reading and showing it
+  (measure "predict");
 - memory after 10, 100 and 1,000 predictions (draw/clear cycles): JS heap, wasm heap, live Python objects.
 Not a test: numbers vary with the machine; compare the ratios.
 """
@@ -197,7 +199,8 @@ def last_stroke_to_paint(page, drawn):
 
 
 CALC_MARKS_JS = """() => {
-    const at = (name) => { const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
+    const at = (name) => {
+        const all = performance.getEntriesByName(name); return all.length ? all[all.length - 1].startTime : NaN; };
     return [at('prediction-painted') - at('stroke-end'), at('predict-end') - at('predict-start'),
             {queued: at('predict-start') - at('stroke-end'), segment: at('predict-segmented') - at('predict-start'),
              nets: at('predict-read') - at('predict-segmented'), show: at('predict-end') - at('predict-read'),
