@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "7929eb675842448b";
+const VERSION = "d77ea3812ddda980";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "4cd2f11900ddab1a75bba144a7f813f6d15cf2917dd793255b402dc4eb38c21a"],
   ["py/net.py", "c73fa68164beb8b8aaedd6c5cbc40882ddee6c2b700f248cd857ca5f6819dd8d"],
   ["py/preprocess.py", "34657cc21fdd90b2257cd4dc213f5689ebe510ebac40658fc85a3e0ac242be0e"],
-  ["py/segment.py", "a111767ba33e9557bada2709b8b68d137b0298512599069f44b0f19bcb53b538"],
+  ["py/segment.py", "806bc5c79f1f5dfb2323600af782fb3f3c01935db8818df4ef3bf57027fe517d"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "f31c568014e6c4ac6cf80f990b9d667a9d9f0bec17bdd5d00c5f0f36ec3bcd6d"],
@@ -38,9 +38,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "1db93f15eadc3694de2cac716f087d4a507543dc2323134f4195be76d8e80b56"],
-  ["weights/manifest.json", "78ad73b621ff9ee4bdc01b8aa8a1485edf23b84cd7e62532301b32ffed3049f7"],
-  ["weights/mlp.npz", "45cc89c6b72676adc0720fd1db71df60c38e99696abca56499cff5470b4d2730"],
+  ["weights/cnn.npz", "2dbac6ad92c770043a9fbc53031016726e347417457188652c4bab1ebf8cf270"],
+  ["weights/manifest.json", "56c8ecc54300149c535e47c6d17ee651f30642cbdf06462e76c8ba0379c9b13b"],
+  ["weights/mlp.npz", "c44bced5a58731ae8cd898a3bec7f57a021d90ab5920d9e3892c432e9bf95372"],
   ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],

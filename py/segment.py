@@ -33,7 +33,11 @@ ATTACH_OVERLAP = 0.3                  # ... and over or under which this share o
 FLAG_TOP = 0.3                        # a flat fragment centred within this share of a unit's height from its top,
 FLAG_REACH = 0.35                     # starting over it or within this share of its height to its right, its ink
 FLAG_GAP = 0.18                       # within this share of the height of the unit's, is that unit's lifted top
-                                      # bar (a 5's flag), not a minus: a minus sits mid-line, apart
+                                      # bar (a 5's flag), not a minus: a minus sits mid-line, apart ...
+FLAT = 1.5                            # (a fragment this many times wider than tall is flat)
+BAR_OVERLAP = 0.5                     # ... unless another flat fragment overlaps its width by this share (of the
+BAR_APART = 1.0                       # narrower) and lies within this share of the wider's width over or under
+                                      # it: the two are the bars of an =, never a flag (a 5 has one)
 FLAT_STROKES = 2.5                    # a group of pieces less tall than this many stroke widths (-, =, ÷) ...
 FLAT_SHARE = 0.5                      # ... or than this share of the tallest group is never cut in pieces
 LONE_DOT = 0.25                       # a group smaller than this share of the tallest, not flat, is a stray dot;
@@ -111,20 +115,21 @@ def _flag(box, unit_box) -> bool:
     right of it (FLAG_TOP, FLAG_REACH)?"""
     width, height, unit_height = box[2] - box[0], box[3] - box[1], max(unit_box[3] - unit_box[1], 1)
     centre = (box[1] + box[3]) / 2
-    return (width >= 1.5 * height and centre <= unit_box[1] + FLAG_TOP * unit_height
+    return (width >= FLAT * height and centre <= unit_box[1] + FLAG_TOP * unit_height
             and unit_box[0] <= box[0] <= unit_box[2] + FLAG_REACH * unit_height)
 
 
 def _bars(boxes) -> set:
     """The indices of the boxes (x0, y0, x1, y1) that are a bar of an =: flat, with another flat one stacked
-    over or under it (their widths overlapping by half the narrower, at most the wider's width apart)."""
-    flat = [i for i, b in enumerate(boxes) if b[2] - b[0] >= 1.5 * (b[3] - b[1])]
+    over or under it (BAR_OVERLAP, BAR_APART)."""
+    flat = [i for i, b in enumerate(boxes) if b[2] - b[0] >= FLAT * (b[3] - b[1])]
     bars = set()
     for i, j in itertools.combinations(flat, 2):
         a, b = boxes[i], boxes[j]
         overlap = min(a[2], b[2]) - max(a[0], b[0])
         apart = max(a[1] - b[3], b[1] - a[3])
-        if overlap >= 0.5 * min(a[2] - a[0], b[2] - b[0]) and apart <= max(a[2] - a[0], b[2] - b[0]):
+        widths = (a[2] - a[0], b[2] - b[0])
+        if overlap >= BAR_OVERLAP * min(widths) and apart <= BAR_APART * max(widths):
             bars.update((i, j))
     return bars
 
