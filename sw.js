@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "d77ea3812ddda980";
+const VERSION = "7ce80b21a103c54c";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -39,9 +39,9 @@ const PRECACHE = [
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
   ["weights/cnn.npz", "2dbac6ad92c770043a9fbc53031016726e347417457188652c4bab1ebf8cf270"],
-  ["weights/manifest.json", "56c8ecc54300149c535e47c6d17ee651f30642cbdf06462e76c8ba0379c9b13b"],
+  ["weights/manifest.json", "ca26a3392efa853c59e3afb6fb089df3ec661c50dd2bf5ad5035cb5c9e9f2830"],
   ["weights/mlp.npz", "c44bced5a58731ae8cd898a3bec7f57a021d90ab5920d9e3892c432e9bf95372"],
-  ["weights/replay.npz", "09f588e5b3e53742c6c362c6ee13fe99fd2c9bd80ff6d74b64a98d8feb79e452"],
+  ["weights/replay.npz", "165d7b2daa82edc3cb91621fcc5a1a27c7a83449df5263a41bb1a514ef1efc91"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js", null],
