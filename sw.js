@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "7ce80b21a103c54c";
+const VERSION = "cf0cd0250f9d7126";
 const PRECACHE = [
   ["./", "0230b8a634dae6c0ee93ea355674b0bb9df6b04c493dca75e4a5d5e73078aef5"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,7 +25,7 @@ const PRECACHE = [
   ["py/learn.py", "4cd2f11900ddab1a75bba144a7f813f6d15cf2917dd793255b402dc4eb38c21a"],
   ["py/net.py", "c73fa68164beb8b8aaedd6c5cbc40882ddee6c2b700f248cd857ca5f6819dd8d"],
   ["py/preprocess.py", "34657cc21fdd90b2257cd4dc213f5689ebe510ebac40658fc85a3e0ac242be0e"],
-  ["py/segment.py", "806bc5c79f1f5dfb2323600af782fb3f3c01935db8818df4ef3bf57027fe517d"],
+  ["py/segment.py", "c0cb492d96821e1a9b2f4d65d0a243581ffbd729ee9336d8947068cb579d93a9"],
   ["pyscript.toml", "942fd4ae65ce00e14cc1eb7bed23fe30c6388d81ad7c2f7aee55901596084e85"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "f31c568014e6c4ac6cf80f990b9d667a9d9f0bec17bdd5d00c5f0f36ec3bcd6d"],

@@ -77,7 +77,9 @@ REJECT_WEIGHT = 2.0                   # a group read whole as "not one symbol" (
 SURE_OPERATOR = 0.9                   # a group read whole as an operator this surely is kept whole: + and × are
                                       # wide by nature (the prior, fitted on digits, would cut a flat ×) ...
 SURE_CROSSING = 0.25                  # ... + and ×, read whole as their best label with this much: they are as
-                                      # wide as two digits, and their halves pass for a 7 and a 5
+                                      # wide as two digits, and their halves pass for a 7 and a 5 (both: the
+                                      # chance given that the group is one symbol, so a refit of "not one
+                                      # symbol" does not move them)
 FLECK_REJECT = 0.98                   # a group read whole as "not one symbol" this surely, less tall than
 FLECK_HEIGHT = 0.75                   # this share of the tallest and narrower than this share of its own
 FLECK_NARROW = 0.35                   # height, is dropped: a noisy digit's detached stroke (no operator is that
@@ -543,8 +545,8 @@ def segment_boxes(image, read=None):
     ratio alone. With it, each group is first read whole (one batch); the groups whose whole reading some
     split could still beat (_split_bound) are cut every way and read again (a second batch), and the best
     score wins: the same choice as reading every way, at a fraction of the work for lone digits. A group read
-    whole as an operator with SURE_OPERATOR or more (+ or ×: SURE_CROSSING) is kept whole; a short narrow
-    group read whole as surely no symbol (FLECK_REJECT) is dropped."""
+    whole as an operator with SURE_OPERATOR or more (+ or ×: SURE_CROSSING; given that it is one symbol) is
+    kept whole; a short narrow group read whole as surely no symbol (FLECK_REJECT) is dropped."""
     pieces, groups, array, factor = _groups_of(image)
     line_height = _line_height(pieces, groups) if groups else 0
     if read is None:
@@ -557,8 +559,9 @@ def segment_boxes(image, read=None):
         best = symbols.max(axis=1)
         sure = np.log(np.maximum(best, 1e-7))
         label = symbols.argmax(axis=1)
-        operator = (label >= DIGITS) & (best >= SURE_OPERATOR)
-        operator |= np.isin(label, CROSSING) & (best >= SURE_CROSSING)
+        given = best / np.maximum(1.0 - rejected, 1e-7)  # the best label's chance given that it is one symbol
+        operator = (label >= DIGITS) & (given >= SURE_OPERATOR)
+        operator |= np.isin(label, CROSSING) & (given >= SURE_CROSSING)
         chosen, open_groups = [], []
         for group, (window, crop, mask, aspect, digest), whole, logp, kept, no in zip(
                 groups, inks, wholes, sure, operator, rejected.tolist()):
