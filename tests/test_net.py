@@ -140,6 +140,16 @@ def test_reader_of_both_nets(keras_models, data):
     np.testing.assert_allclose(read.sum(1), 1.0, atol=1e-5)
 
 
+SAME_READ = 1e-6  # probabilities of one image read in two batches of different sizes
+
+
+def assert_same_rows(got, expected):
+    """Row for row equal within SAME_READ, and each row nearer its own expected row than any other."""
+    np.testing.assert_allclose(got, expected, rtol=0, atol=SAME_READ)
+    distances = np.abs(got[:, None, :] - expected[None, :, :]).sum(axis=2)
+    assert (distances.argmin(axis=1) == np.arange(len(got))).all()
+
+
 def test_remembering_reads_each_row_once_and_the_same(keras_models, data):
     """net.Remembering: the model's read, rows already read taken from memory (segmentation's pieces, then the
     page's read of the chosen ones), everything else the model's own."""
@@ -152,8 +162,10 @@ def test_remembering_reads_each_row_once_and_the_same(keras_models, data):
     first = remembering.read(x[:4])
     again = remembering.read(x[[3, 5, 0, 4]])
     assert calls == [4, 2]  # only rows 5 and 4 were new
-    np.testing.assert_array_equal(again, read(x[[3, 5, 0, 4]]))
-    np.testing.assert_array_equal(first, read(x[:4]))
+    # Reads in batches of other sizes may differ in the last float32 bits (BLAS picks its kernels by CPU and batch
+    # size): equal within SAME_READ, which a wrong or shifted row is far beyond.
+    assert_same_rows(again, read(x[[3, 5, 0, 4]]))
+    assert_same_rows(first, read(x[:4]))
     assert remembering.labels == model.labels and remembering.rejects
     both = net.reader([remembering, exported(keras_models["mlp"])])(x)
     np.testing.assert_allclose(both, net.reader([exported(keras_models["cnn_reject"]),
@@ -177,7 +189,7 @@ def test_remembering_forgets_when_the_weights_change_and_keeps_at_most_its_limit
     last.set_weights(last.kernel, last.bias + 1.0)
     changed = remembering.read(x[:3])
     assert calls == [3, 3]
-    np.testing.assert_array_equal(changed, read(x[:3]))
+    np.testing.assert_allclose(changed, read(x[:3]), rtol=0, atol=SAME_READ)
     remembering.read(x[0:1])  # row 0 used most recently: rows 1 and 2 are the oldest
     remembering.read(x[3:5])
     assert list(remembering.seen) == [x[0].tobytes(), x[3].tobytes(), x[4].tobytes()]
