@@ -112,13 +112,13 @@ def with_reject_head(data, extra_kernel, extra_bias, reject_kernel, reject_bias)
     return buffer.getvalue(), architecture["summary"], params
 
 
-def negatives(seed):
+def negatives(seed, retraced=True):
     """Inputs that are one symbol (target 0): the MNIST training digits and the pad drawings the nets were
-    trained on (training/symbols.py, the same cached set train.py used), by `one_symbol`."""
+    trained on (training/symbols.py, the same cached set train.py used: `retraced` as it was), by `one_symbol`."""
     from training import symbols
 
     x_digits, y_digits = mnist.load("train")
-    x_drawn, _, info = symbols.dataset(seed, x_digits, y_digits)
+    x_drawn, _, info = symbols.dataset(seed, x_digits, y_digits, retraced=retraced)
     return one_symbol(x_digits, x_drawn, info), info
 
 
@@ -131,6 +131,25 @@ def one_symbol(x_digits, x_drawn, info):
     if info["retraced"]:  # the second tracing is the last len(x_digits) rows; the rows before it are unchanged
         x_drawn = x_drawn[:len(x_drawn) - len(x_digits)]
     return np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn])
+
+
+def with_real(x_pieces, y_pieces, ones, args):
+    """The pieces and the one-symbol inputs with those of the CROHME training writers (training/crohme.py): the
+    pieces segmentation weighs in their one-line expressions, their symbols that are none of ours drawn alone
+    (as "not one symbol"), and their symbols drawn alone (as one symbol)."""
+    from training import crohme, symbols
+
+    x_lines, y_lines = crohme.line_pieces("train", seed=args.seed, repeats=args.real_repeats)
+    x_lone, y_lone = crohme.lone_images("train", seed=args.seed, repeats=train.parse_args([]).real_repeats)
+    other = y_lone == symbols.REJECT
+    x = np.concatenate([x_lines, x_lone[other], x_pieces])
+    y = np.concatenate([y_lines, y_lone[other], y_pieces])
+    real = dict(crohme.describe(np.concatenate([x_lines, x_lone[other]]), np.concatenate([y_lines, y_lone[other]])),
+                lone_symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
+                generator="training/crohme.py line_pieces + lone_images")
+    print("== real writers: %d pieces of their lines, %d symbols none of ours, %d of ours"
+          % (len(y_lines), int(other.sum()), int((~other).sum())))
+    return x, y, np.concatenate([ones, x_lone[~other]]), real
 
 
 def add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv):
@@ -173,7 +192,8 @@ def add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv):
         held_out_rejected_recall=round(float(held_read[held_truth].mean()), 4),
         held_out_symbols_kept=round(float(1 - held_read[~held_truth].mean()), 4) if (~held_truth).any() else None,
         mnist_test_rejected=round(rejected_test, 4), scribbles=len(x_scribbles), held_out_scribbles=len(held_scribbles),
-        held_out_scribbles_rejected=round(rejected_scribbles, 4), seconds=round(time.time() - started))
+        held_out_scribbles_rejected=round(rejected_scribbles, 4), seconds=round(time.time() - started),
+        real=getattr(args, "real", None))
     export.update_manifest(args.out, name, entry)
     record = entry["not_one_symbol"]
     print("== %s, not one symbol: held-out pieces %.2f %% right (rejected %.2f %% of the rejects, kept %.2f %% "
@@ -192,11 +212,18 @@ def main(argv=None):
     parser.add_argument("--segments", type=int, default=6000, help="lines (numbers, expressions) drawn for the pieces")
     parser.add_argument("--scribbles", type=int, default=SCRIBBLES, help="scribbles in the fit (no symbol at all)")
     parser.add_argument("--nets", default="cnn,mlp", help="which nets get the output, comma-separated")
+    parser.add_argument("--real-repeats", type=int, default=2,
+                        help="draw each one-line expression of the CROHME training writers this many times (0: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with the nets (no reject output)")
     args = parser.parse_args(argv)
     x_digits, y_digits = mnist.load("train")
     x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
-    ones, _ = negatives(args.seed)
+    trained = json.loads((args.out / "manifest.json").read_text())["models"]
+    retraced = all(entry.get("drawings", {}).get("retraced", True) for entry in trained.values())
+    ones, _ = negatives(args.seed, retraced)
+    args.real = None
+    if args.real_repeats:  # real writers' pieces and symbols first: the held-out pieces stay the synthetic last ones
+        x_pieces, y_pieces, ones, args.real = with_real(x_pieces, y_pieces, ones, args)
     scribbled = scribbles.drawn(args.scribbles, args.seed), scribbles.drawn(1000, args.seed + HELD_SEED)
     for name in [n.strip() for n in args.nets.split(",") if n.strip()]:
         add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv)

@@ -4,7 +4,8 @@
     python -m training.replay --seed 1 --out weights/replay.npz
 
 Made from MNIST *training* digits, pad drawings of training/symbols.py (MNIST digits traced and redrawn, digits in
-styles MNIST lacks, the operators) and pieces that are not one symbol (training/segments.py), all with the TRAIN
+styles MNIST lacks, the operators), real symbols of the CROHME training writers (training/crohme.py) and pieces
+that are not one symbol (training/segments.py), all with the TRAIN
 ranges. Stored small (the page downloads it): 4-bit pixels, two to a byte (`pack` / py/learn.py's unpacking),
 deflated; labels as indices into a `labels` array of names. Recorded in weights/manifest.json under "replay".
 """
@@ -19,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from training import mnist, segments, symbols
+from training import crohme, mnist, segments, symbols, train
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNTS = dict(mnist=120, traced=20, styles=30, operators=60, pieces=300)  # per digit / style / operator; pieces
+COUNTS = dict(mnist=120, traced=20, styles=30, operators=60, real=20, pieces=300)  # per digit / style / operator /
+# real symbol (CROHME training writers, training/crohme.py); pieces
 
 
 def pack(images):
@@ -52,6 +54,8 @@ def build(seed):
     parts["styles"] = symbols.drawn("styles", COUNTS["styles"] * len(symbols.STYLES), seed + 1, workers=1)
     parts["operators"] = symbols.drawn("operators", COUNTS["operators"] * len(symbols.OPERATORS), seed + 2,
                                        workers=1)
+    x_real, y_real = crohme.lone_images("train", seed=seed, repeats=train.parse_args([]).real_repeats)
+    parts["real"] = _per_label(x_real, y_real, range(symbols.REJECT), COUNTS["real"], rng)
     x_pieces, y_pieces = segments.pieces(x_train[start:start + 1000], y_train[start:start + 1000], 200, seed,
                                          workers=1, cache=False)
     rejected = np.flatnonzero(y_pieces == symbols.REJECT)
@@ -86,7 +90,9 @@ def main(argv=None):
                               sha256=hashlib.sha256(data).hexdigest(), data_md5=mnist.checksums(),
                               command="python -m training.replay " + " ".join(argv),
                               made_from="MNIST training digits; training/symbols.py drawings (TRAIN ranges); "
+                                        "real symbols of the CROHME training writers (training/crohme.py); "
                                         "training/segments.py pieces that are not one symbol",
+                              licence=crohme.LICENCE,
                               storage="4-bit pixels, two per byte, deflated")
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print("wrote %s: %d examples, %d bytes; %s" % (args.out, len(y), len(data), info["per_label"]))

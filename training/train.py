@@ -92,7 +92,26 @@ def with_drawings(x_train, y_train, args):
                                              operators=int(symbols.OPERATORS_COUNT * scale),
                                              retraced=not args.once_traced)
     print("== %d pad drawings (%.0f s): %s" % (len(y_drawn), time.time() - started, info["per_label"]))
-    return np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn]), info
+    x_train, y_train = np.concatenate([x_train, x_drawn[..., None]]), np.concatenate([y_train, y_drawn])
+    if args.real_repeats:
+        x_real, y_real, info["real"] = real_symbols(args)
+        x_train, y_train = np.concatenate([x_train, x_real[..., None]]), np.concatenate([y_train, y_real])
+    return x_train, y_train, info
+
+
+def real_symbols(args):
+    """Real people's symbols (training/crohme.py, the training writers only), each drawn alone on the pad
+    --real-repeats times: x (N, 28, 28), y (N,), their description. Symbols that are none of ours are left to
+    training/reject.py."""
+    from training import crohme, symbols
+
+    started = time.time()
+    x, y = crohme.lone_images("train", seed=args.seed, repeats=args.real_repeats)
+    keep = y != symbols.REJECT
+    x, y = x[keep], y[keep]
+    info = dict(crohme.describe(x, y), repeats=args.real_repeats, generator="training/crohme.py lone_images")
+    print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
+    return x, y, info
 
 
 def extra_examples(path, labels):
@@ -197,6 +216,8 @@ def parse_args(argv):
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--once-traced", action="store_true",
                         help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
+    parser.add_argument("--real-repeats", type=int, default=3,
+                        help="draw each real symbol of the CROHME training writers this many times (0: none)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
                         "learn from too (knowledge distillation, training/distill.py)")
     parser.add_argument("--temperature", type=float, default=distill.TEMPERATURE, help="the teacher's softmax temperature")

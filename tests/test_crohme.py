@@ -1,0 +1,94 @@
+"""training/crohme.py: real writers' strokes, split by writer, drawn with the pad's pen as the page reads them."""
+import numpy as np
+import pytest
+
+from training import crohme, segments, symbols
+
+
+@pytest.fixture(scope="module")
+def parts():
+    return crohme.load("train"), crohme.load("validation")
+
+
+def test_writers_are_split_by_group_never_by_expression(parts):
+    train, validation = parts
+    train_groups, validation_groups = {e["group"] for e in train}, {e["group"] for e in validation}
+    assert not train_groups & validation_groups
+    assert len(train) + len(validation) == len(crohme._all()) == 5655
+    # a fixed fifth of the groups, not a fifth of the expressions picked at random
+    assert 0.12 < len(validation_groups) / (len(train_groups) + len(validation_groups)) < 0.28
+    assert all(crohme.is_validation(g) for g in validation_groups)
+
+
+def test_a_changed_source_is_refused(monkeypatch, tmp_path):
+    changed = tmp_path / "expressions.jsonl.gz"
+    changed.write_bytes(crohme.SOURCE.read_bytes()[:-1] + b"\0")
+    monkeypatch.setattr(crohme, "SOURCE", changed)
+    crohme._all.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match="sha256"):
+            crohme.load("train")
+    finally:
+        crohme._all.cache_clear()
+
+
+def test_truth_is_left_to_right_and_cut_after_the_first_equals(parts):
+    """Files list symbols in their own order: 199-151=48 is stored as 199-15148=."""
+    every = parts[0] + parts[1]
+    stored_late = [e for e in every if e["id"] == "HAMEX/formulaire008-equation070.inkml"]
+    assert "".join(s["label"] for s in stored_late[0]["symbols"]) == "199-15148="
+    assert crohme.truth(stored_late[0]) == "199-151="
+    for e in every:
+        text = crohme.truth(e)
+        if text:
+            xs = [crohme.box_of(e, s) for s in crohme.symbols_in_order(e)][:len(text)]
+            assert [b[0] + b[2] for b in xs] == sorted(b[0] + b[2] for b in xs)
+            assert "=" not in text[:-1] and len(text) <= 12
+
+
+def test_labels_ours_others_and_lookalikes():
+    assert crohme.label_index("7") == symbols.INDEX["7"] and crohme.label_index("×") == symbols.INDEX["×"]
+    assert crohme.label_index("other:a") == symbols.REJECT
+    assert crohme.label_index("other:\\sqrt") == symbols.REJECT
+    for lookalike in ("other:x", "other:l", "other:o", "other:\\frac", "other:s", "other:."):
+        assert crohme.label_index(lookalike) == crohme.LOOKS_LIKE_OURS
+
+
+def test_lone_symbols_are_drawn_as_the_page_reads_them(parts):
+    """Each symbol alone, with the pad's pen: MNIST-like inputs, labels of ours or REJECT, no look-alikes."""
+    sample = parts[0][:40]
+    images, labels = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT))
+    images, labels = np.array(images), np.array(labels)
+    expected = sum(1 for e in sample for s in e["symbols"]
+                   if s["strokes"] and crohme.label_index(s["label"]) != crohme.LOOKS_LIKE_OURS)
+    assert len(labels) == expected
+    assert images.shape == (expected, 28, 28) and images.dtype == np.float32
+    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert set(labels) <= set(range(len(symbols.LABELS)))
+    # as preprocess makes them: the ink fitted in 20 x 20 (then centred by its mass)
+    spans = [(np.ptp(np.nonzero(i.max(0) > 0.1)[0]), np.ptp(np.nonzero(i.max(1) > 0.1)[0])) for i in images]
+    assert all(max(w, h) <= 22 for w, h in spans) and np.mean([max(w, h) >= 17 for w, h in spans]) > 0.9
+    again, _ = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT))
+    np.testing.assert_array_equal(images, np.array(again))
+
+
+def test_a_line_is_drawn_on_the_pad_with_each_symbols_extent(parts):
+    line = next(e for e in parts[1] if crohme.truth(e) and crohme.is_line(e) and len(crohme.truth(e)) >= 4)
+    ink, extents, labels, scale = crohme.line_ink(line, digit_height=80)
+    assert ink.shape[0] >= crohme.PAD[1] and ink.shape[1] >= crohme.PAD[0]
+    assert len(extents) == len(labels) == len([s for s in line["symbols"] if s["strokes"]])
+    columns = np.nonzero(ink.max(axis=0) > 0.5)[0]
+    assert abs(min(e[0] for e in extents) - columns[0]) <= 2 and abs(max(e[1] for e in extents) - columns[-1]) <= 2
+    for (x0, x1) in extents:  # ink inside each extent
+        assert ink[:, int(x0) + 1:int(x1)].max() > 0.5
+    # a line too wide for the pad is drawn smaller, never cut
+    wide, _, _, small = crohme.line_ink(line, digit_height=1000)
+    assert wide.shape[1] <= crohme.PAD[0] + 1 and small < 10.0
+
+
+def test_pieces_of_real_lines_are_labelled_like_the_synthetic_ones(parts):
+    lines = [e for e in parts[0] if crohme.is_line(e)][:12]
+    images, labels = crohme._pieces_chunk((lines, 0, 1))
+    assert images and len(images) == len(labels)
+    assert segments.REJECT in labels and crohme.LOOKS_LIKE_OURS not in labels
+    assert not any(crohme.is_line(e) for e in parts[0] if "\\frac" in e["latex"])

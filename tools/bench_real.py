@@ -1,0 +1,173 @@
+"""Benchmark of real hands: `python tools/bench_real.py [--weights weights] [--draws 1] [--seed 0]`.
+
+Draws the symbols, numbers and sums of the *validation writers* of the CROHME share (training/crohme.py: writer
+groups never trained on) with the pad's pen on the pad's 420 x 280 px snapshot, and reads each as the page
+reads it: segmentation (py/segment.py with both nets as reader), both nets, the grammar (py/answer.py).
+
+    lone symbols   every digit and + - × ÷ = of those writers drawn alone (( and ) are judged inside sums:
+                   alone, a straight ) is a 1), the median symbol of its expression 80-200 px tall
+    numbers        every run of digits (1-12) in their one-line expressions, drawn as written
+    expressions    their arithmetic expressions cut after the first =, at most 12 symbols, drawn as written
+                   (digits 40-110 px tall, smaller when the line would not fit the pad)
+
+Prints per label and per collection, the confusions, every expression read wrong, and the floors of the issue
+"Read real people" beside each figure.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
+import answer  # noqa: E402
+import calc  # noqa: E402
+import net  # noqa: E402
+import segment  # noqa: E402
+from training import crohme  # noqa: E402
+
+SEED = 2026_12_03
+LONE_HEIGHT = (80.0, 200.0)  # px of the median symbol when a symbol is drawn alone
+DIGIT_HEIGHT = (55.0, 120.0)  # px of a digit in a number or sum: a fifth to near half the pad's height (people
+                              # write smaller only when the line would not fit the pad: it is then drawn smaller)
+LONE_LABELS = tuple("0123456789+-×÷=")
+FLOORS = dict(lone=0.97, digit=0.97, operator=0.97, divide=0.90, numbers=0.98, expressions=0.90)
+
+
+class Page:
+    """Reads ink as the page does: segmentation with both nets, then the grammar."""
+
+    def __init__(self, weights: Path):
+        self.read = net.reader([net.load(str(weights / name)) for name in ("cnn.npz", "mlp.npz")])
+        self.seconds = []
+
+    def __call__(self, ink) -> str:
+        started = time.perf_counter()
+        pieces = segment.segment_boxes(ink, read=self.read)
+        if not pieces:
+            return ""
+        out = self.read(np.stack([digit for _, digit in pieces]))
+        reading = answer.read(out[:, :-1], self.read.symbols).reading
+        self.seconds.append(time.perf_counter() - started)
+        return reading
+
+
+def digit_runs(expression):
+    """The maximal runs of adjacent digits of a one-line expression, as lists of its symbols."""
+    runs, run = [], []
+    for symbol in crohme.symbols_in_order(expression):
+        if symbol["label"].isdigit():
+            run.append(symbol)
+        else:
+            runs.append(run)
+            run = []
+    return [r for r in runs + [run] if 0 < len(r) <= 12]
+
+
+def cut_symbols(expression):
+    """The symbols of an arithmetic expression up to its first =, left to right."""
+    ordered = crohme.symbols_in_order(expression)
+    labels = [s["label"] for s in ordered]
+    return ordered[:labels.index("=") + 1] if "=" in labels else ordered
+
+
+def lone(page, validation, rng, draws):
+    results = []  # (label, read, collection)
+    for expression in validation:
+        for symbol in expression["symbols"]:
+            if symbol["label"] in LONE_LABELS and symbol["strokes"]:
+                for _ in range(draws):
+                    ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*LONE_HEIGHT), only=[symbol])
+                    results.append((symbol["label"], page(ink), expression["collection"]))
+    return results
+
+
+def numbers(page, validation, rng, draws):
+    results = []  # (truth, read, collection)
+    for expression in validation:
+        if crohme.is_line(expression):
+            for run in digit_runs(expression):
+                for _ in range(draws):
+                    ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*DIGIT_HEIGHT), only=run)
+                    results.append(("".join(s["label"] for s in run), page(ink), expression["collection"]))
+    return results
+
+
+def expressions(page, validation, rng, draws):
+    results = []  # (truth, read, collection, id)
+    for expression in validation:
+        text = crohme.truth(expression)
+        if text:
+            for _ in range(draws):
+                ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*DIGIT_HEIGHT),
+                                                only=cut_symbols(expression))
+                results.append((text, page(ink), expression["collection"], expression["id"]))
+    return results
+
+
+def share(results):
+    return sum(truth == read for truth, read, *_ in results) / max(len(results), 1)
+
+
+def line(name, results, floor=None):
+    right = sum(truth == read for truth, read, *_ in results)
+    mark = "" if floor is None else "  (floor %.0f %%: %s)" % (100 * floor, "met" if right >= floor * len(results) else "NOT met")
+    print("   %-28s %5.1f %%  %4d / %-4d%s" % (name, 100 * right / max(len(results), 1), right, len(results), mark))
+
+
+def report(symbols, numbers_read, sums):
+    print("== real lone symbols (validation writers), per label:")
+    by_label = collections.defaultdict(list)
+    for item in symbols:
+        by_label[item[0]].append(item)
+    for label in LONE_LABELS:
+        floor = FLOORS["divide"] if label == "÷" else FLOORS["digit"] if label.isdigit() else FLOORS["operator"]
+        line(label, by_label[label], floor)
+    line("all lone symbols", symbols, FLOORS["lone"])
+    confusions = collections.Counter((t, r) for t, r, _ in symbols if t != r)
+    print("   confusions (drawn→read ×count): " + ", ".join("%s→%s ×%d" % (t, r or "nothing", n)
+                                                          for (t, r), n in confusions.most_common(25)))
+    print("== per collection (lone symbols / numbers / expressions):")
+    for collection in sorted({c for *_, c in symbols}):
+        parts = [[r for r in results if r[2] == collection] for results in (symbols, numbers_read, sums)]
+        print("   %-12s " % collection + " / ".join("%5.1f %% of %d" % (100 * share(p), len(p)) for p in parts))
+    print("== real numbers and expressions (validation writers):")
+    line("numbers read exactly", numbers_read, FLOORS["numbers"])
+    line("expressions read exactly", sums, FLOORS["expressions"])
+    solved = [(calc.solve(t).value, calc.solve(r).value if r else None) for t, r, *_ in sums]
+    print("   expressions solved right     %5.1f %%" % (100 * sum(a == b for a, b in solved) / max(len(solved), 1)))
+    print("   numbers read wrong: " + ", ".join("%s→%s" % (t, r or "nothing") for t, r, _ in numbers_read if t != r))
+    print("   expressions read wrong:")
+    for truth, read, _, name in sums:
+        if truth != read:
+            print("     %-16s → %-16s %s" % (truth, read or "nothing", name))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--weights", type=Path, default=ROOT / "weights")
+    parser.add_argument("--draws", type=int, default=1, help="times each item is drawn (at other sizes)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    page = Page(args.weights)
+    validation = crohme.load("validation")
+    print("== %d expressions of %d validation writer groups; weights %s"
+          % (len(validation), len({e["group"] for e in validation}), args.weights))
+    rng = np.random.default_rng(SEED + args.seed)
+    started = time.time()
+    results = lone(page, validation, rng, args.draws), numbers(page, validation, rng, args.draws), \
+        expressions(page, validation, rng, args.draws)
+    report(*results)
+    print("== %d readings in %.0f s (CPython, per reading: median %.1f ms)"
+          % (len(page.seconds), time.time() - started, 1000 * statistics.median(page.seconds)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

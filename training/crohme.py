@@ -1,0 +1,253 @@
+"""Real people's pen strokes (CROHME 2014/2016 training share), drawn the way the pad draws, for training and for
+the benchmark of real hands (tools/bench_real.py).
+
+The data (training/data/crohme/expressions.jsonl.gz, vendored from ../shared/data/crohme/, its README there) is
+one expression per line: its writer `group`, its symbols (label, stroke indices) and its strokes (lists of
+[x, y], y down, the median symbol 100 units tall). Writers are split by group, never by expression:
+
+    is_validation(group)         a fixed fifth of the writer groups, never trained on (figures count only there)
+    load(part)                   the expressions of "train" or "validation" writers
+    symbols_in_order(e)          its symbols left to right (files list them in their own order: = often last)
+    truth(e)                     its arithmetic as the page writes it, cut after the first =, or None
+    strokes_of(e, symbol)        one symbol's strokes, (K, 2) float32 arrays
+    lone_images(es, seed, ...)   every symbol drawn alone on the pad, as the page reads it -> (N, 28, 28), labels
+    line_ink(e, rng, ...)        a whole expression drawn on the pad -> ink, each symbol's x-extent and label
+    line_pieces(es, seed)        the pieces the page's segmentation weighs in real lines, labelled
+
+Labels index training/symbols.LABELS; "not one symbol" (REJECT) for `other:` symbols that look like none of
+ours, and LOOKALIKE symbols (`x` like ×, `l` like 1, a fraction bar like -) are left out: a net cannot be
+taught that an x is not a × when people write × as an x.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from functools import lru_cache
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+import preprocess  # py/, on sys.path through the training package
+from training import pen, segments, symbols
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "training" / "data" / "crohme" / "expressions.jsonl.gz"
+SOURCE_SHA256 = "281a382423d4f1f552b609247719e924c1572bdc3b6cf5b1961b49cf9532af24"
+CACHE = ROOT / ".cache" / "crohme"
+LICENCE = "CROHME 2014/2016 training set (R. Zanibbi et al.): Creative Commons, research and education only, no commercial use"
+VALIDATION_SHARE = 5   # one writer group in 5 (by a hash of its name) is a validation writer
+PAD = (420, 280)       # the pad's snapshot (width, height) in px: a 3:2 pad, its shorter side 280 (static/pad.js)
+PAD_PEN = 14           # px: the pad's pen on that snapshot (1/20 of 280)
+MARGIN = 10            # px kept free around a line drawn on the pad
+DIGIT_HEIGHT = (40.0, 130.0)  # px: how tall the lines drawn for training write a digit (the median symbol); a
+                              # line too wide for the pad is drawn smaller
+LONE_HEIGHT = (40.0, 220.0)   # ... and a symbol alone
+LOOKALIKE = frozenset("other:" + name for name in (
+    "x", "X", "\\times", "l", "I", "|", "/", "\\prime", "o", "O", "s", "S", "z", "Z", "b", "g", "q", "t", "T", "c",
+    "C", "\\frac", "-", ".", ",", "\\cdot", "\\ldots", "noisy", "[", "]", "\\{", "\\}", "\\lt", "\\gt", "\\pm",
+    "\\neq", "\\div"))
+LOOKS_LIKE_OURS = -1   # label of a piece matching a LOOKALIKE symbol: dropped from training
+
+
+def is_validation(group: str) -> bool:
+    """The fixed validation writers: a group whose name hashes to 0 modulo VALIDATION_SHARE."""
+    return int(hashlib.sha256(group.encode()).hexdigest(), 16) % VALIDATION_SHARE == 0
+
+
+@lru_cache(maxsize=1)
+def _all():
+    data = SOURCE.read_bytes()
+    if hashlib.sha256(data).hexdigest() != SOURCE_SHA256:
+        raise SystemExit("%s: sha256 differs from %s (the vendored data changed)" % (SOURCE, SOURCE_SHA256))
+    return tuple(json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines() if line.strip())
+
+
+def load(part: str = "train") -> list:
+    """The expressions of the "train" or "validation" writers, in file order."""
+    if part not in ("train", "validation"):
+        raise ValueError("part is 'train' or 'validation', not %r" % part)
+    return [e for e in _all() if is_validation(e["group"]) == (part == "validation")]
+
+
+def strokes_of(expression, symbol) -> list:
+    """A symbol's strokes: a list of (K, 2) float32 arrays of (x, y), y down, in the data's units."""
+    return [np.asarray(expression["strokes"][i], np.float32).reshape(-1, 2) for i in symbol["strokes"]]
+
+
+def box_of(expression, symbol):
+    """(x0, y0, x1, y1) of a symbol's strokes."""
+    return pen.bounds(strokes_of(expression, symbol))
+
+
+def symbols_in_order(expression) -> list:
+    """The symbols that have strokes, left to right by the middle of their box."""
+    drawn = [s for s in expression["symbols"] if s["strokes"]]
+    return sorted(drawn, key=lambda s: (lambda b: b[0] + b[2])(box_of(expression, s)))
+
+
+def truth(expression, longest: int = 12):
+    """The expression as the page writes it, cut after its first "=" (when the truth is arithmetic), or None:
+    not arithmetic, or longer than `longest` symbols once cut."""
+    if not expression["arithmetic"]:
+        return None
+    labels = [s["label"] for s in symbols_in_order(expression)]
+    if "=" in labels:
+        labels = labels[:labels.index("=") + 1]
+    return "".join(labels) if 0 < len(labels) <= longest else None
+
+
+def label_index(label: str) -> int:
+    """A data label -> an index into symbols.LABELS, REJECT for other symbols, LOOKS_LIKE_OURS for look-alikes."""
+    if label in symbols.INDEX:
+        return symbols.INDEX[label]
+    return LOOKS_LIKE_OURS if label in LOOKALIKE else symbols.REJECT
+
+
+def _lone_chunk(task):
+    expressions, seed, repeats, height = task
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for expression in expressions:
+        for symbol in expression["symbols"]:
+            tag = label_index(symbol["label"])
+            if tag == LOOKS_LIKE_OURS or not symbol["strokes"]:
+                continue
+            strokes = strokes_of(expression, symbol)
+            for _ in range(repeats):
+                # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
+                scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
+                ink = pen.ink_of(strokes, scale, PAD_PEN)
+                image = preprocess.to_mnist(ink)
+                if image is not None:
+                    images.append(image)
+                    labels.append(tag)
+    return images, labels
+
+
+def _cached(name, parts, make):
+    digest = hashlib.sha256(repr(parts).encode() + SOURCE_SHA256.encode())
+    for path in ("py/preprocess.py", "py/segment.py", "training/pen.py", "training/segments.py", "training/crohme.py"):
+        digest.update((ROOT / path).read_bytes())
+    path = CACHE / ("%s-%s.npz" % (name, digest.hexdigest()[:16]))
+    if path.exists():
+        with np.load(path) as saved:
+            return saved["x"], saved["y"]
+    x, y = make()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, x=x, y=y)
+    return x, y
+
+
+def _pooled(function, tasks, workers):
+    if workers > 1 and len(tasks) > 1:
+        with Pool(workers) as pool:
+            results = pool.map(function, tasks)
+    else:
+        results = [function(task) for task in tasks]
+    x = np.array([i for images, _ in results for i in images], np.float32).reshape(-1, 28, 28)
+    return x, np.array([t for _, tags in results for t in tags], np.int64)
+
+
+def lone_images(part="train", seed=1, repeats=3, height=LONE_HEIGHT, workers=2, chunk=200):
+    """Every symbol of `part`'s writers drawn alone on the pad `repeats` times at sizes log-uniform in `height`
+    (px for the median symbol of its expression) with the pad's pen, as the page reads it: (N, 28, 28) float32
+    in [0, 1] (ink = 1), (N,) int64 indices into symbols.LABELS (REJECT: a symbol that is none of ours)."""
+    expressions = load(part)
+
+    def make():
+        tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats, height)
+                 for i in range(0, len(expressions), chunk)]
+        return _pooled(_lone_chunk, tasks, workers)
+
+    return _cached("lone-%s" % part, (part, seed, repeats, height), make)
+
+
+def is_line(expression, overlap=0.3) -> bool:
+    """Is the expression written on one line: no two symbols sharing more than `overlap` of the narrower one's
+    width (fractions, roots and powers are not), and no superscript or subscript?"""
+    if any(key in expression["latex"] for key in ("^", "_", "\\frac", "\\sqrt")):
+        return False
+    boxes = sorted(box_of(expression, s) for s in expression["symbols"] if s["strokes"])
+    for a, b in zip(boxes, boxes[1:]):
+        shared = min(a[2], b[2]) - b[0]
+        if shared > overlap * max(min(a[2] - a[0], b[2] - b[0]), 1.0):
+            return False
+    return True
+
+
+def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, only=None):
+    """An expression drawn on the pad as its writer drew it, at a digit height (px of the median symbol, drawn
+    from DIGIT_HEIGHT unless given) made smaller when the line would not fit the pad's width.
+    only: the symbols to draw (default: all that have strokes). Returns (ink (H, W) float32 with H >= the pad's
+    height, ink = 1, [(x0, x1) of each symbol in px], [its label], the px per data unit)."""
+    chosen = only if only is not None else [s for s in expression["symbols"] if s["strokes"]]
+    every = [stroke for s in chosen for stroke in strokes_of(expression, s)]
+    x0, y0, x1, y1 = pen.bounds(every)
+    if digit_height is None:
+        digit_height = float(rng.uniform(*DIGIT_HEIGHT))
+    scale = digit_height / 100.0
+    scale = min(scale, (pad[0] - 2 * MARGIN - pen_px - 2) / max(x1 - x0, 1.0),
+                (pad[1] - 2 * MARGIN - pen_px - 2) / max(y1 - y0, 1.0))  # ink_of adds pen / 2 + 1 each side
+    ink = pen.ink_of(every, scale, pen_px)
+    margin = pen_px / 2 + 1  # ink_of's own margin around the strokes
+    height, width = max(pad[1], ink.shape[0] + 2 * MARGIN), max(pad[0], ink.shape[1] + 2 * MARGIN)
+    top, left = (height - ink.shape[0]) // 2, MARGIN
+    canvas = np.zeros((height, width), np.float32)
+    canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    extents, labels = [], []
+    for s in chosen:
+        b = box_of(expression, s)
+        extents.append((left + margin + (b[0] - x0) * scale - pen_px / 2, left + margin + (b[2] - x0) * scale + pen_px / 2))
+        labels.append(s["label"])
+    return canvas, extents, labels, scale
+
+
+def _pieces_chunk(task):
+    expressions, seed, repeats = task
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for expression in expressions:
+        for _ in range(repeats):
+            ink, extents, names, _ = line_ink(expression, rng)
+            more, tags = segments.line_pieces(ink, extents, [label_index(n) for n in names])
+            for image, tag in zip(more, tags):
+                if tag != LOOKS_LIKE_OURS:
+                    images.append(image)
+                    labels.append(tag)
+    return images, labels
+
+
+def line_pieces(part="train", seed=1, repeats=2, workers=2, chunk=100):
+    """The pieces the page's segmentation weighs in `part`'s one-line expressions drawn on the pad (each
+    `repeats` times at other sizes), labelled as training/segments.py labels them (a symbol cut out, or REJECT)
+    -> (N, 28, 28) float32, (N,) int64. Pieces of look-alike symbols are dropped."""
+    expressions = [e for e in load(part) if is_line(e)]
+
+    def make():
+        tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats) for i in range(0, len(expressions), chunk)]
+        return _pooled(_pieces_chunk, tasks, workers)
+
+    return _cached("pieces-%s" % part, (part, seed, repeats), make)
+
+
+def describe(x, y) -> dict:
+    """Counts and checksums for the manifest."""
+    digest = hashlib.sha256(np.ascontiguousarray(x, np.float32).tobytes() + np.ascontiguousarray(y, np.int64).tobytes())
+    counts = np.bincount(y, minlength=len(symbols.LABELS))
+    return {"images": int(len(y)), "sha256": digest.hexdigest(), "source": str(SOURCE.relative_to(ROOT)),
+            "source_sha256": SOURCE_SHA256, "licence": LICENCE,
+            "writers": "groups with int(sha256(group), 16) %% %d != 0 (validation: == 0)" % VALIDATION_SHARE,
+            "per_label": {symbols.LABELS[i]: int(c) for i, c in enumerate(counts) if c}}
+
+
+if __name__ == "__main__":
+    import time
+
+    started = time.time()
+    x, y = lone_images("train", repeats=1)
+    print("lone", describe(x, y), "%.0f s" % (time.time() - started))
+    started = time.time()
+    x, y = line_pieces("train", repeats=1)
+    print("pieces", describe(x, y), "%.0f s" % (time.time() - started))
