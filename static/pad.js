@@ -3,7 +3,8 @@
 // The drawing is kept as strokes of points in pad units (the pad's shorter side = 1), so it can be undone
 // stroke by stroke and redrawn crisply at any size after the window resizes. Python reads it through
 // `window.pad.pixels()`: the drawing rendered black on white at a fixed scale (shorter side = SNAPSHOT_SIDE px),
-// so what the nets see does not depend on the screen's size or pixel density.
+// so what the nets see does not depend on the screen's size or pixel density, and `window.pad.strokes()`: the
+// points of each stroke, in order, in those pixels (py/grouping.py reads the drawing by them).
 //
 // Events: the canvas dispatches `pad:change` (detail: {strokes}) after each finished stroke, undo and clear.
 
@@ -132,6 +133,11 @@ function createPad(canvas) {
     },
     isEmpty() { return strokes.length === 0 && !current; },
     strokeCount() { return strokes.length; },
+    // The finished strokes, oldest first, each its points in the order drawn, in the pixels of pixels()
+    // (pad units x SNAPSHOT_SIDE): [[[x, y], ...], ...]. Undo and Clear change them with the pixels.
+    strokes() {
+      return strokes.map((points) => points.map(([x, y]) => [x * SNAPSHOT_SIDE, y * SNAPSHOT_SIDE]));
+    },
     // The drawing at a fixed scale, black on white: {width, height, data: Uint8ClampedArray RGBA}.
     pixels() {
       const rect = canvas.getBoundingClientRect();
