@@ -118,6 +118,7 @@ async def warm_up():
     import answer
     import calc  # noqa: F401 - imported now rather than at the first reading shown
     import facts  # noqa: F401 - imported now rather than at the first fact
+    import grouping  # noqa: F401 - the pad is read by its strokes
     import net
     import preprocess
     import segment
@@ -167,11 +168,20 @@ def read_pad(nets=None):
 
     import net
 
+    read = read_both if nets is None else net.reader(list(nets.values()))
+    # --- reading by strokes (issue 29): the pad's strokes, grouped into symbols and drawn again for the nets
+    strokes = window.pad.strokes().to_py()  # [[[x, y], ...], ...] in the snapshot's px, oldest first
+    if strokes:
+        import grouping
+
+        return [(tuple(int(round(v)) for v in symbol.box), symbol.image)
+                for symbol in grouping.symbols(strokes, read)]
+    # ---
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
-    return segment.segment_boxes(ink, read=read_both if nets is None else net.reader(list(nets.values())))
+    return segment.segment_boxes(ink, read=read)
 
 
 def read_both(batch):

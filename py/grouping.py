@@ -57,8 +57,7 @@ SYMBOL_BONUS = 1.0
 CUT_WEIGHT = 4.0
 CUT_REACH = 3                         # (strokes this far on either side of a cut are compared)
 NARROW = 0.15                         # (a stroke counts as at least this many line heights wide there)
-LAYOUT_FLOOR = 2.0                    # (features) heights and widths in line heights, plus this share ...
-FEATURE_FLOOR = 0.05                  # ... before their log: a dot is not infinitely small
+FEATURE_FLOOR = 0.05                  # (features) heights and widths in line heights plus this before their log
 Z_CAP = 5.0                           # a feature further than this many deviations counts as this far
 # Per label, the mean and deviation of (log height, log width, centre below the line's middle), in line
 # heights, on CROHME's training writers (tools/fit_strokes.py prints this table).
