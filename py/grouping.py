@@ -46,6 +46,7 @@ PEN_FLOOR = 0.06                      # ... but at least this share of the line'
 WORK_SIDE = 80                        # px: a candidate is drawn this large, then fitted into 20x20 (anti-aliased)
 CURSIVE_ASPECT = 0.9                  # a single stroke at least this wide for its height, and at least
 CURSIVE_HEIGHT = 0.5                  # this share of the line's height, may be several symbols (a cursive 12)
+CURSIVE_SURE = 0.9                    # ... unless the nets read it whole as one symbol this surely
 CURSIVE_PEN = 0.12                    # ... its ink is drawn for segment with this pen (share of its height) ...
 CURSIVE_SIDE = 120                    # ... and this tall in px
 # The score of a symbol: log p(label) + LAYOUT_WEIGHT * log layout(label) - GAP_WEIGHT * (gap inside / line
@@ -254,7 +255,8 @@ def symbols(strokes, read, weights=None) -> list[Symbol]:
     splits = {}
     for r, ((i, j, _), box) in enumerate(zip(runs, run_boxes)):
         w, h = box[2] - box[0], box[3] - box[1]
-        if j == i + 1 and h >= CURSIVE_HEIGHT * height and w >= CURSIVE_ASPECT * h:
+        if (j == i + 1 and h >= CURSIVE_HEIGHT * height and w >= CURSIVE_ASPECT * h
+                and out[r, :-1].max() < CURSIVE_SURE):
             found = _cursive(strokes[groups[r][0]], height, read)
             if len(found) > 1:
                 split_out = read(np.stack([image for _, image in found]))

@@ -273,7 +273,21 @@ def render(strokes, shape, scale: float = 1.0, offset=(0.0, 0.0), pen: float = 1
             continue
         flat = points.ravel().tolist()
         if len(points) > 1:
-            draw.line(flat, fill=255, width=max(int(round(size)), 1), joint="curve")
-        for x, y in (points[0], points[-1]):  # round caps (the joints are round already)
+            draw.line(flat, fill=255, width=max(int(round(size)), 1))
+        # round caps, and round joints where the stroke turns (Pillow's joint="curve" is 10x slower)
+        turns = _turns(points)
+        for x, y in points[turns]:
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
     return np.asarray(image.reduce(big), dtype=np.float32) / 255.0
+
+
+def _turns(points: np.ndarray) -> np.ndarray:
+    """(K,) bool: the ends of a polyline (K, 2), and the points where it turns by more than 30 degrees."""
+    turns = np.zeros(len(points), dtype=bool)
+    turns[[0, -1]] = True
+    if len(points) > 2:
+        before, after = points[1:-1] - points[:-2], points[2:] - points[1:-1]
+        dot = (before * after).sum(axis=1)
+        lengths = np.hypot(*before.T) * np.hypot(*after.T)
+        turns[1:-1] = dot < 0.87 * lengths
+    return turns
