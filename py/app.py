@@ -155,9 +155,24 @@ async def warm_up():
 # --- Reading the drawing ------------------------------------------------------------------------------------
 
 def on_pad_change(event):
+    # A new stroke that is a zigzag over ink scratches it out (scratchout.find): the pad erases, and its own
+    # "erase" change is what gets read.
+    if getattr(event.detail, "kind", None) == "stroke" and scratch_out():
+        return
     # Read at once, inside the pointer-up (or key) event: a task scheduled for later waited for the browser's
     # next frame first (~13 ms of the pointer-up -> painted latency, tools/bench_speed.py --paint).
     predict()
+
+
+def scratch_out():
+    """Erase what the newest stroke scratches out, if it is a scratch-out; True when it was one."""
+    import scratchout
+
+    strokes = window.pad.strokes().to_py()
+    erase = scratchout.find(strokes)
+    if erase:
+        window.pad.erase(to_js(erase))
+    return bool(erase)
 
 
 def read_pad(nets=None):
