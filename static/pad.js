@@ -12,8 +12,10 @@
 // Scratch-out (issue 30): `pad.erase(indices)` removes strokes (Python's scratchout.find names them: those a
 // zigzag covers, and the zigzag). Undo after it brings the covered strokes back in one step, not the zigzag.
 
-const BRUSH = 1 / 20; // stroke width as a fraction of the shorter side: thin enough for a long sum written small
-                      // (1/14 made a 9-symbol sum touch everywhere); the nets normalize any pen
+const BRUSH = 1 / 60; // stroke width as a fraction of the shorter side, a handwriting app's pen: on real sums
+                      // (tools/measure_pen.py, CROHME writers, digits 60 px tall) two symbols' ink touch in 2.6 %
+                      // of sums, as with any thinner pen (1/20 of the side: 23 %); the nets read the strokes with
+                      // a pen of their own (py/grouping.py)
 const SNAPSHOT_SIDE = 280;
 const INK = "#111";
 
