@@ -6,9 +6,10 @@ erases (undoably) what `find` names, py/app.py asks it after each new stroke.
     erase = find(strokes)   # strokes: [[(x, y), ...], ...] in writing order, any units (y down); the last is new
     erase                   # [] (keep everything), or the indices of the covered strokes and of the zigzag
 
-A zigzag (`is_zigzag`) is one stroke with at least MIN_TURNS sharp turns back on itself: where its direction
-turns by TURN_ANGLE degrees or more within a short stretch (TURN_SPAN of the stroke's size), as a scribble's
-reversals do and the rounded turns of an 8 or a loopy 2 do not. It scratches out the strokes drawn before it
+A zigzag (`is_zigzag`) is one stroke with at least MIN_TURNS sharp turns back on itself, each the other way
+from the one before: simplified to its corners (TURN_SPAN of its size), its direction turns by TURN_ANGLE
+degrees or more there, as a scribble's reversals do and the rounded turns of an 8 or a loopy 2 do not; and its
+legs lie along one axis (AXIS), as a 3 with pointed turns does not. It scratches out the strokes drawn before it
 that lie mostly (INSIDE of their length) within its box (grown by MARGIN of its size), when it covers most
 (COVER) of those strokes' box and no other stroke runs through it (`crosses`): a zigzag over empty
 pad, a small one on a big symbol, or one over a bar that a stroke crosses (a + whose bar is written over
@@ -21,13 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 MIN_TURNS = 3          # sharp reversals a scribble has at least ("a zigzag": ↘↗↘↗ has three)
-TURN_ANGLE = 120.0     # degrees: a turn at least this sharp is a reversal (an 8 turns smoothly)
+TURN_ANGLE = 110.0     # degrees: a turn at least this sharp is a reversal (an 8 turns smoothly)
 TURN_SPAN = 0.06       # the stroke is simplified to corners within this share of its box diagonal
 MERGE = 0.15           # corners closer than this share of the diagonal, turning the same way, are one turn
 SAMPLES = 96           # points a stroke is resampled to (even spacing along its length)
+AXIS = 0.6             # its legs lie along one axis at least this much (along_one_axis; real 3s: 0.2-0.7)
 MIN_LENGTH = 1.5       # a zigzag's length is at least this many times its box diagonal (back and forth)
-INSIDE = 0.6           # share of a stroke's length within the zigzag's box for it to be scratched out
-MARGIN = 0.05          # the zigzag's box grown by this share of its larger side (its ends may fall short)
+INSIDE = 0.7           # share of a stroke's length within the zigzag's box for it to be scratched out
+MARGIN = 0.08          # the zigzag's box grown by this share of its larger side (its ends may fall short)
 COVER = 0.6            # share of the scratched strokes' box the zigzag's box must cover
 CROSS = 0.05           # a stroke left that crosses the zigzag's box with this share of it inside: no scratch-out
 BEYOND = 0.1           # ... crossing: reaching past two opposite sides by this share of the box's larger side
@@ -111,6 +113,21 @@ def turns(points, angle=TURN_ANGLE, span=TURN_SPAN):
     return [(tuple(q[k]), t) for k, t in merged if abs(t) >= angle]
 
 
+def along_one_axis(points, span=TURN_SPAN):
+    """How much a stroke's straight legs lie along one line, 0 to 1: the length-weighted mean of their doubled
+    direction angles (a leg and its way back count alike). A zigzag's legs go back and forth along one
+    axis (0.7 to 1); the legs of a 3 or a 2 point every way."""
+    p = _array(points)
+    x0, y0, x1, y1 = box(p)
+    q = simplify(p, span * float(np.hypot(x1 - x0, y1 - y0)))
+    legs = np.diff(q, axis=0)
+    lengths = np.hypot(*legs.T)
+    if lengths.sum() == 0:
+        return 0.0
+    doubled = 2 * np.arctan2(legs[:, 1], legs[:, 0])
+    return float(np.hypot((lengths * np.cos(doubled)).sum(), (lengths * np.sin(doubled)).sum()) / lengths.sum())
+
+
 def is_zigzag(points, min_turns=MIN_TURNS, angle=TURN_ANGLE):
     """True when one stroke goes back and forth: at least `min_turns` sharp turns and a length of MIN_LENGTH
     times its box's diagonal or more."""
@@ -120,7 +137,7 @@ def is_zigzag(points, min_turns=MIN_TURNS, angle=TURN_ANGLE):
     x0, y0, x1, y1 = box(p)
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     length = float(np.hypot(*np.diff(p, axis=0).T).sum())
-    if diagonal == 0 or length < MIN_LENGTH * diagonal:
+    if diagonal == 0 or length < MIN_LENGTH * diagonal or along_one_axis(p) < AXIS:
         return False
     found = [t for _, t in turns(p, angle)]
     # back and forth: each sharp turn the other way from the one before it (a spiral or an m turns one way)

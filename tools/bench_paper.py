@@ -58,7 +58,7 @@ def symbols_in_order(expression):
 
 # --- Real symbols and expressions: scratch-out must never fire ---------------------------------------------
 
-def false_fires(expressions, **params):
+def false_fires(expressions, whole=True, **params):
     """(symbols, fired symbols by label, zigzag-shaped strokes by label, strokes, expression strokes fired)."""
     fired, shaped, count, strokes_seen = Counter(), Counter(), Counter(), 0
     in_expressions = 0
@@ -73,7 +73,7 @@ def false_fires(expressions, **params):
                 shaped[symbol["label"]] += 1
             if any(scratchout.find(own[:k + 1], **params) for k in range(1, len(own))):
                 fired[symbol["label"]] += 1
-        for k in range(1, len(strokes)):
+        for k in range(1, len(strokes) if whole else 0):
             if scratchout.find(strokes[:k + 1], **params):
                 in_expressions += 1
     return count, fired, shaped, strokes_seen, in_expressions
@@ -122,18 +122,26 @@ def zigzag(target, rng, height):
 
 
 def clear_of_others(expression, ordered, chosen, box, height=100.0):
-    """True when the box a zigzag would cover (the target's, at least 0.35 of a symbol's height each side)
-    holds no other symbol's centre: in a two-dimensional formula (fractions, indices) a scribble over one symbol
-    would cover others, and what it meant to erase is unclear; the page writes one line."""
+    """True when no other symbol's box reaches into the area a zigzag over `box` would cover (the target's box,
+    at least 0.35 of a symbol's height each side, grown by the most a zigzag overshoots) by more than a tenth
+    of that symbol's box: in a two-dimensional formula (a fraction's bar over a digit, an index under it) or a
+    tight line, a scribble over one symbol covers others too, and what it meant is unclear. The page writes one
+    line."""
     x0, y0, x1, y1 = box
     least = 0.35 * height
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w, h = max(x1 - x0, least) * 1.2, max(y1 - y0, least) * 1.2
+    w, h = max(x1 - x0, least) * 1.25, max(y1 - y0, least) * 1.25
+    zone = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
     for label, strokes, other in ordered:
         if set(strokes) & set(chosen):
             continue
-        ox, oy = (other[0] + other[2]) / 2, (other[1] + other[3]) / 2
-        if abs(ox - cx) <= w / 2 and abs(oy - cy) <= h / 2:
+        floor = 0.1 * max(other[2] - other[0], other[3] - other[1], 1.0)
+        ow, oh = max(other[2] - other[0], floor), max(other[3] - other[1], floor)
+        ix = max(0.0, min(zone[2], other[2] + (ow - (other[2] - other[0])) / 2) -
+                 max(zone[0], other[0] - (ow - (other[2] - other[0])) / 2))
+        iy = max(0.0, min(zone[3], other[3] + (oh - (other[3] - other[1])) / 2) -
+                 max(zone[1], other[1] - (oh - (other[3] - other[1])) / 2))
+        if ix * iy > 0.1 * ow * oh:
             return False
     return True
 
@@ -149,7 +157,11 @@ def targets(expression, rng):
     if len(ordered) >= 2:
         k = int(rng.integers(len(ordered) - 1))
         a, b = ordered[k], ordered[k + 1]
-        found.append(("two symbols", a[1] + b[1], _union(a[2], b[2])))
+        # side by side on one line: at most half a symbol's height apart, their heights overlapping
+        apart = b[2][0] - a[2][2]
+        overlap = min(a[2][3], b[2][3]) - max(a[2][1], b[2][1])
+        if apart <= 50 and overlap > 0:
+            found.append(("two symbols", a[1] + b[1], _union(a[2], b[2])))
     runs = [list(g) for digit, g in itertools.groupby(ordered, key=lambda s: s[0] in "0123456789") if digit]
     runs = [r for r in runs if len(r) >= 2]
     if runs:
@@ -213,14 +225,14 @@ def report(title, expressions, seed, params):
 def fit(expressions, seed):
     """The grid of thresholds on the fit writers: the best share right with no real symbol scratched out."""
     best = None
-    for angle, inside, cross, margin in itertools.product((110, 125, 140), (0.6,), (0.03, 0.05, 0.1),
-                                                          (0.05, 0.12)):
-        params = dict(angle=angle, inside=inside, cross=cross, margin=margin)
-        _, fired, _, _, _ = false_fires(expressions[::4], **params)
+    for angle, inside, margin in itertools.product((110, 125, 140), (0.5, 0.6, 0.7), (0.0, 0.05)):
+        params = dict(angle=angle, inside=inside, margin=margin)
+        _, fired, _, _, _ = false_fires(expressions[::4], whole=False, **params)
         results, _, _ = synthetic(expressions[::4], seed, **params)
         right = sum(r[0] for r in results.values()) / sum(r[1] for r in results.values())
-        bad = sum(fired.values())
-        print("%s: right %.2f %%, real symbols fired %d" % (params, 100 * right, bad), flush=True)
+        bad = sum(v for k, v in fired.items() if k in ALPHABET)
+        print("%s: right %.2f %%, real symbols fired %d (any label: %d)" % (params, 100 * right, bad,
+                                                                          sum(fired.values())), flush=True)
         key = (-bad, right)
         if best is None or key > best[0]:
             best = (key, params)
