@@ -164,8 +164,6 @@ function createPad(canvas) {
       redraw();
       changed("erase");
     },
-    // The strokes as arrays of [x, y] points in pad units (a copy), oldest first.
-    strokes() { return strokes.map((points) => points.map((p) => [p[0], p[1]])); },
     isEmpty() { return strokes.length === 0 && !current; },
     strokeCount() { return strokes.length; },
     // The finished strokes, oldest first, each its points in the order drawn, in the pixels of pixels()
