@@ -7,7 +7,9 @@ only copies these fields into the page.
     shown = answer.read(probabilities, symbols)   # (N, S) both nets' mean symbol probabilities, S labels
     shown.reading     # "12+7×3=": #number[data-value], exactly the symbols read (ASCII hyphen for minus)
     shown.expression  # "12 + 7 × 3": the reading as people write it (without the final "=" when solved)
-    shown.value       # "33": #answer[data-value]; "" for a plain number or on error
+    shown.value       # "33": #answer[data-value], exact ("18/5"); "" for a plain number or on error
+    shown.result      # "33", "3.6", "7/3": what people see, a decimal when exact in at most 10 places
+    answer.read(p, symbols, previous=Fraction(33))   # after a kept result: "×2" reads as 33 × 2
     shown.error       # "": #answer[data-error], one of CONTRACT_ERRORS or ""
     shown.fact        # 33: the whole number >= 0 a fact is about, or None (fact_note then says why)
 
@@ -54,23 +56,29 @@ class Shown:
     fact_note: str = ""
     changed: tuple = ()
     argmax: str = ""
+    result: str = ""
+    continued: bool = False
 
 
-def read(probabilities, symbols):
-    """The Shown reading of (N, S) symbol probabilities (rows: symbols left to right; columns: `symbols`).
+def read(probabilities, symbols, previous=None):
+    """The Shown reading of (N, S) symbol probabilities (rows: symbols left to right; columns: `symbols`, which
+    may include calc.LAYOUT_SYMBOLS columns). previous: the last kept result (Fraction) or None: a drawing may
+    then start with an operator and continue from it.
 
     N = 0 gives the empty reading; N > calc.MAX_SYMBOLS is not searched (grammar.read bounds it) and is
     too-long."""
     if len(probabilities) == 0:
         return shown(calc.solve(""))
-    found = grammar.read(probabilities, list(symbols))
-    return shown(calc.solve(found.symbols), found.changed, found.argmax)
+    start = calc.INITIAL if previous is None else calc.CONTINUING
+    found = grammar.read(probabilities, list(symbols), start=start)
+    return shown(calc.solve(found.symbols, previous), found.changed, found.argmax, previous)
 
 
-def shown(solution, changed=(), argmax=None):
-    """The Shown form of a calc.Solution."""
+def shown(solution, changed=(), argmax=None, previous=None):
+    """The Shown form of a calc.Solution (previous: the kept result it may continue from)."""
     reading = solution.expression
     argmax = reading if argmax is None else argmax
+    continued = previous is not None and calc.continues(reading) and not solution.error
     if solution.error:
         return Shown(reading, solution.pretty, error=PAGE_ERROR[solution.error], message=solution.message,
                      changed=changed, argmax=argmax)
@@ -79,8 +87,38 @@ def shown(solution, changed=(), argmax=None):
         return Shown(reading, solution.value_text, plain=True, fact=number, changed=changed, argmax=argmax)
     value = solution.value
     fact, note = fact_number(value)
-    return Shown(reading, calc.pretty(reading.rstrip("=")), value=solution.value_text,
-                 decimal=solution.decimal_text, fact=fact, fact_note=note, changed=changed, argmax=argmax)
+    expression = calc.pretty(reading.rstrip("="), continuing=continued)
+    if continued:
+        expression = "%s %s" % (result_text(previous)[0], expression)
+    result, decimal = result_text(value)
+    return Shown(reading, expression, value=solution.value_text, decimal=decimal, fact=fact, fact_note=note,
+                 changed=changed, argmax=argmax, result=result, continued=continued)
+
+
+def result_text(value):
+    """(shown, beside) for a Fraction: ("3.6", "") when its decimal ends within 10 places, else the fraction and
+    its rounded decimal ("7/3", "≈ 2.3333")."""
+    exact = calc.exact_decimal(value)
+    if exact is not None:
+        return exact, ""
+    return calc.format_value(value), calc.format_decimal(value)
+
+
+def raised_parts(expression):
+    """[(text, raised)]: the expression cut where an exponent is raised: "(1 + 2)^2 + 1" ->
+    [("(1 + 2)", False), ("2", True), (" + 1", False)] (the page shows the raised parts as superscripts)."""
+    parts, i = [], 0
+    while True:
+        caret = expression.find("^", i)
+        if caret < 0:
+            break
+        end = caret + 1
+        while end < len(expression) and expression[end].isdigit():
+            end += 1
+        parts += [(expression[i:caret], False), (expression[caret + 1:end], True)]
+        i = end
+    parts.append((expression[i:], False))
+    return [(text, up) for text, up in parts if text]
 
 
 def fact_number(value):
@@ -96,7 +134,7 @@ def display(item):
     """The whole line for people: "12 + 7 × 3 = 33", "7 ÷ 3 = 7/3 ≈ 2.3333", "123", "3 +"."""
     if not item.value:
         return item.expression
-    return " ".join(part for part in (item.expression, "=", item.value, item.decimal) if part)
+    return " ".join(part for part in (item.expression, "=", item.result or item.value, item.decimal) if part)
 
 
 def grammar_note(item, symbols_read):

@@ -30,8 +30,9 @@ remembering = {}  # each net's net.Remembering: what it read, kept across drawin
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
 # batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
 # opener: the button that opened the panel (focus goes back to it).
+# shown: the answer.Shown on the page now (the tape keeps it), or None.
 state = {"number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
-         "batch": None, "inside": None, "opener": None, "learner": None}
+         "batch": None, "inside": None, "opener": None, "learner": None, "shown": None}
 PREPARE_CHUNK = 48  # replay examples per idle moment: ~50 ms of the CNN in Pyodide
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
@@ -85,6 +86,9 @@ def boot():
     listen(element("forget"), "click", lambda event: forget())
     listen(element("export-learned"), "click", lambda event: export_learned())
     restore_learned()
+    import tape_panel  # the tape (issue 30): its own panel module, wired here
+
+    tape_panel.setup(listen, lambda: state["shown"], lambda: window.pad.clear())
     # Ready the learner (the replay set and its features) while the person draws, not at the first click.
     asyncio.get_event_loop().call_later(1.0, prepare_learner)
     set_status("Ready — draw a number or a sum. Both networks run in your browser.", "ready")
@@ -114,6 +118,7 @@ async def warm_up():
     import answer
     import calc  # noqa: F401 - imported now rather than at the first reading shown
     import facts  # noqa: F401 - imported now rather than at the first fact
+    import grouping  # noqa: F401 - the pad is read by its strokes
     import net
     import preprocess
     import segment
@@ -150,9 +155,24 @@ async def warm_up():
 # --- Reading the drawing ------------------------------------------------------------------------------------
 
 def on_pad_change(event):
+    # A new stroke that is a zigzag over ink scratches it out (scratchout.find): the pad erases, and its own
+    # "erase" change is what gets read.
+    if getattr(event.detail, "kind", None) == "stroke" and scratch_out():
+        return
     # Read at once, inside the pointer-up (or key) event: a task scheduled for later waited for the browser's
     # next frame first (~13 ms of the pointer-up -> painted latency, tools/bench_speed.py --paint).
     predict()
+
+
+def scratch_out():
+    """Erase what the newest stroke scratches out, if it is a scratch-out; True when it was one."""
+    import scratchout
+
+    strokes = window.pad.strokes().to_py()
+    erase = scratchout.find(strokes)
+    if erase:
+        window.pad.erase(to_js(erase))
+    return bool(erase)
 
 
 def read_pad(nets=None):
@@ -163,11 +183,20 @@ def read_pad(nets=None):
 
     import net
 
+    read = read_both if nets is None else net.reader(list(nets.values()))
+    # --- reading by strokes (issue 29): the pad's strokes, grouped into symbols and drawn again for the nets
+    strokes = window.pad.strokes().to_py()  # [[[x, y], ...], ...] in the snapshot's px, oldest first
+    if strokes:
+        import grouping
+
+        return [(tuple(int(round(v)) for v in symbol.box), symbol.image)
+                for symbol in grouping.symbols(strokes, read)]
+    # ---
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
-    return segment.segment_boxes(ink, read=read_both if nets is None else net.reader(list(nets.values())))
+    return segment.segment_boxes(ink, read=read)
 
 
 def read_both(batch):
@@ -239,6 +268,7 @@ def reading(probabilities):
 def show_empty():
     element("number").dataset.value = ""
     element("number").textContent = "?"
+    state["shown"] = None
     element("reading-line").dataset.doubt = ""
     show_answer(None)
     verdict("Draw a digit, a number or a sum to begin.", "")
@@ -272,13 +302,16 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
     of each piece, or None; outputs: {net: (N, outputs)} every output of each net (for the bars); fact: ask
     for a fact about it."""
     import answer
+    import tape_panel
 
     readings = {name: reading(p) for name, p in probabilities.items()}
     combined = average(probabilities)
-    shown = answer.read(combined, state["symbols"])  # the grammar picks a valid sum where the best labels are not
+    # The grammar picks a valid sum where the best labels are not; after a kept result, "×2" continues from it.
+    shown = answer.read(combined, state["symbols"], previous=tape_panel.previous())
+    state["shown"] = shown
     node = element("number")
     node.dataset.value = shown.reading
-    node.textContent = shown.expression
+    show_expression(node, shown.expression)
     show_answer(shown)
     # A piece the CNN calls no symbol: the reading is shown greyed (the nets' best guess) and gets no fact.
     scribble = rejected is not None and bool(rejected.max() > NOT_A_DIGIT)
@@ -295,6 +328,22 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
         show_fact_for(shown)
 
 
+def show_expression(node, expression):
+    """The reading as text, its exponents raised (<sup>): "(1 + 2)²"."""
+    import answer
+
+    parts = answer.raised_parts(expression)
+    if all(not up for _, up in parts):
+        node.textContent = expression
+        return
+    children = []
+    for text, up in parts:
+        child = document.createElement("sup" if up else "span")
+        child.textContent = text
+        children.append(child)
+    node.replaceChildren(*children)
+
+
 def show_answer(shown):
     """The value beside the expression (#answer), or what is wrong (#answer-note); shown None: nothing drawn."""
     line, node, note = element("reading-line"), element("answer"), element("answer-note")
@@ -303,7 +352,7 @@ def show_answer(shown):
     parts = []
     if value:
         equals, result = document.createElement("span"), document.createElement("b")
-        equals.className, equals.textContent, result.textContent = "equals", " = ", value
+        equals.className, equals.textContent, result.textContent = "equals", " = ", shown.result or value
         parts = [equals, result]
         if shown.decimal:
             decimal = document.createElement("small")

@@ -7,16 +7,24 @@ Pure Python (no numpy, no DOM): it runs on CPython 3.11 in the tests and under P
     s.plain                    # True: just a number ("123", "123="), not a sum: the page shows it as before
     s.display()                # "12 + 7 × 3 = 33"
     s.value, s.value_text, s.decimal_text     # Fraction(33), "33", ""   (7÷3: Fraction(7, 3), "7/3", "≈ 2.3333")
+    solve("×2", previous=Fraction(33))        # a text starting with an operator continues from a kept result: 66
 
-Symbols (SYMBOLS, the nets' labels): digits, + - × ÷ = ( ). ASCII '*' and '/' are read as × and ÷, spaces
-are ignored; anything else is refused (error "symbols").
+Symbols (TEXT_SYMBOLS): SYMBOLS, the nets' labels, digits, + - × ÷ = ( ), and two that layout finds (py/layout.py): "." a
+decimal point and "^" before a raised exponent. ASCII '*' and '/' are read as × and ÷, spaces are ignored;
+anything else is refused (error "symbols").
 
 Grammar (one source of truth: the state machine `step`, which py/grammar.py also uses to decode readings):
 
     sum    := ["-"] term (("+" | "-") term)*      unary minus only at the start or right after "("
     term   := factor (("×" | "÷") factor)*
-    factor := number | "(" sum ")"               number: one or more digits (leading zeros allowed)
+    factor := primary ["^" digits]                a whole exponent >= 0, binding tighter than unary minus
+    primary:= number | "(" sum ")"               number: digits ["." digits] (leading zeros allowed)
     text   := sum ["="]
+
+Decimals are exact fractions (0.1 + 0.2 = 3/10). -3^2 = -9, (-3)^2 = 9; no exponent of an exponent.
+Continuing (solve(text, previous=value), grammar state RESULT): the kept result stands before the text, so a
+text may start with + - × ÷ or ^ ("×2" is previous × 2); "-3" is then previous - 3. A text starting with a
+number or "(" is a new sum, as without a previous value.
 
 Usual precedence, left associativity (8-3-2 = 3, 16÷4÷2 = 2). Deliberate refusals, all error "operators":
 "--3" and "3×-2" (two operators in a row: write 3×(-2)), "2(3)", "(2)3", "(2)(3)" (no implicit
@@ -27,7 +35,8 @@ reported:
 - empty: nothing (None, "", spaces only);
 - symbols: a character or label that is not one of SYMBOLS (letters, "__import__", the "not one symbol" label);
 - too-long: more than MAX_SYMBOLS symbols, a number of more than MAX_DIGITS digits, or a result, any
-  intermediate value, or a fraction's denominator above LIMIT in absolute value (this bounds the work);
+  intermediate value (a power included, checked before it is computed), or a fraction's denominator above
+  LIMIT in absolute value (this bounds the work);
 - incomplete: the text stops where a number is expected ("3+", "(", "-", "=", "3+=");
 - operators: an operator where a number is expected, or a missing operator (see above);
 - parentheses: ")" without "(", empty "()", "(" never closed ("(3+4", "(3+4=");
@@ -35,10 +44,13 @@ reported:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-SYMBOLS = "0123456789+-×÷=()"
+SYMBOLS = "0123456789+-×÷=()"  # the nets' symbols
+LAYOUT_SYMBOLS = ".^"  # found by layout, not by the nets
+TEXT_SYMBOLS = SYMBOLS + LAYOUT_SYMBOLS  # what a text may hold
 DIGITS = "0123456789"
 ALIASES = {"*": "×", "/": "÷", "−": "-"}  # ASCII (and the typographic minus) for convenience; "x" is a letter
 MAX_SYMBOLS = 40
@@ -47,7 +59,7 @@ LIMIT = 10 ** 15
 DECIMALS = 4  # decimals shown beside a fraction; more for small values, to keep 4 significant digits
 ERRORS = {
     "empty": "nothing to read",
-    "symbols": "a character that is not a digit or + - × ÷ = ( )",
+    "symbols": "a character that is not a digit or + - × ÷ = ( ) . ^",
     "too-long": "too many symbols, or a number too big",
     "incomplete": "the sum stops where a number is expected",
     "operators": "an operator in the wrong place or a missing operator",
@@ -58,24 +70,35 @@ ERRORS = {
 # --- The grammar as a state machine ---------------------------------------------------------------------------
 # A state is (kind, depth): kind is what was read last, depth the number of "(" still open.
 START, OPEN, UNARY, BINARY, NUMBER, CLOSE, EQUALS = "start", "open", "unary", "binary", "number", "close", "equals"
+POINT, DECIMAL, CARET, EXPONENT = "point", "decimal", "caret", "exponent"  # "2." "2.5" "2^" "2^3"
+RESULT = "result"  # the start of a text that continues from a kept result (the previous value stands before it)
 EXPECTS_OPERAND = (START, OPEN, UNARY, BINARY)  # a number or "(" must come next
-AFTER_OPERAND = (NUMBER, CLOSE)  # an operator, ")" or "=" may come next
+AFTER_OPERAND = (NUMBER, CLOSE, DECIMAL, EXPONENT)  # an operator, ")" or "=" may come next
 INITIAL = (START, 0)
+CONTINUING = (RESULT, 0)
 
 
 def step(state, symbol):
     """The state after reading `symbol` (one of SYMBOLS) in `state`, or None when the symbol cannot come there."""
     kind, depth = state
     if symbol in DIGITS:
-        return (NUMBER, depth) if kind in EXPECTS_OPERAND or kind == NUMBER else None
+        if kind in (POINT, DECIMAL):
+            return (DECIMAL, depth)
+        if kind in (CARET, EXPONENT):
+            return (EXPONENT, depth)
+        return (NUMBER, depth) if kind in EXPECTS_OPERAND or kind in (NUMBER, RESULT) else None
+    if symbol == ".":
+        return (POINT, depth) if kind == NUMBER else None
+    if symbol == "^":
+        return (CARET, depth) if kind in (NUMBER, DECIMAL, CLOSE, RESULT) else None
     if symbol == "(":
-        return (OPEN, depth + 1) if kind in EXPECTS_OPERAND else None
+        return (OPEN, depth + 1) if kind in EXPECTS_OPERAND or kind == RESULT else None
     if symbol == ")":
         return (CLOSE, depth - 1) if kind in AFTER_OPERAND and depth > 0 else None
     if symbol == "-" and kind in (START, OPEN):
         return (UNARY, depth)
     if symbol in "+-×÷":
-        return (BINARY, depth) if kind in AFTER_OPERAND else None
+        return (BINARY, depth) if kind in AFTER_OPERAND or kind == RESULT else None
     if symbol == "=":
         return (EQUALS, depth) if kind in AFTER_OPERAND and depth == 0 else None
     return None
@@ -84,12 +107,13 @@ def step(state, symbol):
 def is_complete(state):
     """True when the text read so far is a whole valid text (a sum, or a plain number), nothing left open."""
     kind, depth = state
-    return kind in (NUMBER, CLOSE, EQUALS) and depth == 0
+    return kind in AFTER_OPERAND + (EQUALS,) and depth == 0
 
 
-def classify(symbols):
-    """"complete", "incomplete" (a valid beginning: "3+", "(3+4") or "invalid", for a string of SYMBOLS."""
-    state = INITIAL
+def classify(symbols, start=INITIAL):
+    """"complete", "incomplete" (a valid beginning: "3+", "(3+4") or "invalid", for a string of SYMBOLS.
+    start: INITIAL, or CONTINUING when a kept result stands before the text."""
+    state = start
     for symbol in symbols:
         state = step(state, symbol)
         if state is None:
@@ -173,12 +197,24 @@ def format_decimal(value):
     return ("= " if rounded == scaled else "≈ ") + text
 
 
-def pretty(symbols):
+def exact_decimal(value, places=10):
+    """ "2.5", "-0.3", "10" for a Fraction whose decimal ends within `places` decimals, else None (7/3)."""
+    scaled = value * 10 ** places
+    if scaled.denominator != 1:
+        return None
+    sign = "-" if scaled < 0 else ""
+    whole, part = divmod(abs(scaled.numerator), 10 ** places)
+    digits = ("%0*d" % (places, part)).rstrip("0")
+    return sign + str(whole) + ("." + digits if digits else "")
+
+
+def pretty(symbols, continuing=False):
     """Spaces around binary operators and "=", none after a unary minus or inside brackets: "(-2) × 3 =".
 
-    Works on any string of SYMBOLS, valid or not, for showing what was read ("3 + × 4", "--3")."""
+    Works on any string of SYMBOLS, valid or not, for showing what was read ("3 + × 4", "--3"). continuing:
+    the text continues from a kept result, so a first "-" is binary ("- 3")."""
     out = []
-    previous = ""
+    previous = "r" if continuing else ""
     for symbol in symbols:
         # a minus is a sign (kept against its number) first, after "(" or after another operator
         sign = symbol == "-" and (not previous or previous in "(+-×÷=")
@@ -210,9 +246,9 @@ def normalize(text):
         if char.isspace():
             continue
         symbol = ALIASES.get(char, char)
-        if symbol is None or symbol not in SYMBOLS:
+        if symbol is None or symbol not in TEXT_SYMBOLS:
             shown = text.strip()
-            return shown, _error(shown, "symbols", "%r is not a digit or + - × ÷ = ( ): only those can be "
+            return shown, _error(shown, "symbols", "%r is not a digit or + - × ÷ = ( ) . ^: only those can be "
                                  "used." % char)
         out.append(symbol)
     symbols = "".join(out)
@@ -227,12 +263,13 @@ def _error(expression, code, message):
 
 # --- Checking the syntax --------------------------------------------------------------------------------------
 
-def syntax_error(symbols):
-    """(code, message) for the first syntax problem from the left, or None. symbols: a non-empty string of SYMBOLS."""
-    state = INITIAL
-    run = 0  # digits in the current number
+def syntax_error(symbols, start=INITIAL):
+    """(code, message) for the first syntax problem from the left, or None. symbols: a non-empty string of SYMBOLS;
+    start: INITIAL, or CONTINUING after a kept result."""
+    state = start
+    run = 0  # digits in the current number (its decimals and its exponent counted with it)
     for i, symbol in enumerate(symbols):
-        run = run + 1 if symbol in DIGITS else 0
+        run = run + 1 if symbol in DIGITS else run if symbol in ".^" else 0
         if run > MAX_DIGITS:
             return "too-long", "A number has more than %d digits: use shorter numbers." % MAX_DIGITS
         new = step(state, symbol)
@@ -240,7 +277,7 @@ def syntax_error(symbols):
             return _misplaced(state, symbol, symbols[i - 1] if i else "", last=i == len(symbols) - 1)
         state = new
     kind, depth = state
-    if kind in EXPECTS_OPERAND:
+    if kind in EXPECTS_OPERAND + (POINT, CARET):
         return "incomplete", _unfinished(kind, symbols[-1])
     if depth > 0:
         return "parentheses", "A bracket is still open: close it with )." if depth == 1 else \
@@ -249,6 +286,10 @@ def syntax_error(symbols):
 
 
 def _unfinished(kind, previous):
+    if kind == POINT:
+        return "Write the digits after the decimal point."
+    if kind == CARET:
+        return "Write the exponent: small digits raised at the top right."
     if kind == OPEN:
         return "The bracket is empty so far: write what goes inside it, then )."
     if kind == UNARY:
@@ -261,6 +302,17 @@ def _misplaced(state, symbol, previous, last):
     kind, depth = state
     if kind == EQUALS:
         return "operators", "= goes only at the very end: remove it or what follows it."
+    if symbol == ".":
+        return "operators", ("A number has one decimal point only." if kind in (POINT, DECIMAL) else
+                             "A decimal point goes right after a digit, between the digits of a number.")
+    if symbol == "^" or kind in (POINT, CARET):
+        if kind in (CARET, EXPONENT):
+            return "operators", "An exponent is a whole number: no power of a power, no point in it."
+        if kind in (POINT, CARET):
+            return "operators", "Write digits after %s." % ("the decimal point" if kind == POINT else "^")
+        return "operators", "An exponent goes after a number or a ), raised at its top right."
+    if kind == EXPONENT and symbol == "(":
+        return "operators", "Put an operator between the power and the ( (for times, write ×)."
     if symbol == "=":
         if kind in EXPECTS_OPERAND and last:
             return "incomplete", ("Write a sum before =." if kind == START else
@@ -271,7 +323,7 @@ def _misplaced(state, symbol, previous, last):
     if symbol == ")":
         if kind == OPEN:
             return "parentheses", "The brackets () are empty: write a number between them or remove them."
-        if kind in (START,) or (kind in AFTER_OPERAND and depth == 0):
+        if kind in (START, RESULT) or (kind in AFTER_OPERAND and depth == 0):
             return "parentheses", "There is a ) without a ( before it: remove it or add the (."
         return "operators", "Write a number after %s, before the )." % previous
     if symbol in DIGITS or symbol == "(":
@@ -301,11 +353,27 @@ def _checked(value):
     return value
 
 
-class _Evaluator:
-    """Recursive descent over symbols the state machine accepted (so the syntax is known to be right)."""
+def _power(base, exponent):
+    """base ** exponent (a Fraction and a whole exponent >= 0), refused before it is computed when it would
+    pass LIMIT (log10 of numerator and denominator times the exponent: the work stays bounded)."""
+    if exponent > 1 and abs(base.numerator) > 1 and exponent * math.log10(abs(base.numerator)) > 15.01:
+        raise _Stop("too-long", "The power gets too big (over 10^15): use a smaller exponent.")
+    if exponent > 1 and base.denominator > 1 and exponent * math.log10(base.denominator) > 15.01:
+        raise _Stop("too-long", "The fraction gets too long to show (denominator over 10^15).")
+    return _checked(base ** exponent)
 
-    def __init__(self, symbols):
+
+class _Evaluator:
+    """Recursive descent over symbols the state machine accepted (so the syntax is known to be right).
+    previous: the kept result a continuing text starts from (its place is the marker KEPT), or None."""
+
+    KEPT = "r"
+
+    def __init__(self, symbols, previous=None):
         self.symbols = symbols.rstrip("=")
+        if previous is not None:
+            self.symbols = self.KEPT + self.symbols
+        self.previous = previous
         self.i = 0
 
     def peek(self):
@@ -336,32 +404,53 @@ class _Evaluator:
         return value
 
     def factor(self):
+        value = self.primary()
+        if self.peek() == "^":
+            self.i += 1
+            start = self.i
+            while self.peek() and self.peek() in DIGITS:
+                self.i += 1
+            value = _power(value, int(self.symbols[start:self.i]))
+        return value
+
+    def primary(self):
+        if self.peek() == self.KEPT:
+            self.i += 1
+            return self.previous
         if self.peek() == "(":
             self.i += 1
             value = self.sum()
             self.i += 1  # the ")"
             return value
         start = self.i
-        while self.peek() and self.peek() in DIGITS:
+        while self.peek() and self.peek() in DIGITS + ".":
             self.i += 1
-        return Fraction(int(self.symbols[start:self.i]))
+        return Fraction(self.symbols[start:self.i])  # "2.5" -> 5/2 exactly
 
 
-def solve(text):
+def continues(symbols):
+    """True when a text (normalized symbols) starts with an operator, so it continues from a kept result."""
+    return bool(symbols) and symbols[0] in "+-×÷^"
+
+
+def solve(text, previous=None):
     """The Solution for `text`: a str (ASCII * and / allowed, spaces ignored), a sequence of one-symbol labels,
-    or None. Never raises for any input."""
+    or None. previous: the last kept result (a Fraction) or None; a text starting with an operator then
+    continues from it (Solution.expression is still the text itself). Never raises for any input."""
     symbols, problem = normalize(text)
     if problem is not None:
         return problem
     if len(symbols) > MAX_SYMBOLS:
         return _error(symbols, "too-long", "More than %d symbols: write a shorter sum." % MAX_SYMBOLS)
-    found = syntax_error(symbols)
+    if previous is not None and not continues(symbols):
+        previous = None  # a new sum
+    found = syntax_error(symbols, CONTINUING if previous is not None else INITIAL)
     if found is not None:
         return _error(symbols, *found)
-    if symbols.rstrip("=").isdigit():
+    if previous is None and symbols.rstrip("=").isdigit():
         return Solution(expression=symbols, value=Fraction(int(symbols.rstrip("="))), plain=True)
     try:
-        value = _Evaluator(symbols).sum()
+        value = _Evaluator(symbols, previous).sum()
     except _Stop as stop:
         return _error(symbols, *stop.args)
     return Solution(expression=symbols, value=value)

@@ -9,7 +9,7 @@ Pure Python + numpy (no DOM): it runs on CPython 3.11 in the tests and under Pyo
     r.argmax                             # the most probable label of each symbol, joined: "12++3"
 
 labels: the K labels of the probability columns, in order (a net's `labels`; default calc.SYMBOLS). Columns
-whose label is not one symbol of calc.SYMBOLS (the reject label "not one symbol") are left out: choosing among
+whose label is not one symbol of calc.TEXT_SYMBOLS (the reject label "not one symbol") are left out: choosing among
 the 17 symbols only, the reject probability of a row is the same for every choice of that row, so leaving it
 out changes no ranking. Deciding that a piece is not one symbol at all is the segmentation's job.
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calc import AFTER_OPERAND, ALIASES, INITIAL, MAX_SYMBOLS, SYMBOLS, classify, is_complete, step
+from calc import AFTER_OPERAND, ALIASES, INITIAL, MAX_SYMBOLS, SYMBOLS, TEXT_SYMBOLS, classify, is_complete, step
 
 TOP = 3
 MIN_PROBABILITY = 0.01
@@ -60,16 +60,18 @@ def symbol_columns(labels):
     columns = []
     for j, label in enumerate(labels):
         symbol = ALIASES.get(label, label) if isinstance(label, str) else None
-        if symbol is not None and len(symbol) == 1 and symbol in SYMBOLS:
+        if symbol is not None and len(symbol) == 1 and symbol in TEXT_SYMBOLS:
             columns.append((j, symbol))
     return columns
 
 
 def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY, beam=BEAM,
-         unfinished_margin=None):
+         unfinished_margin=None, start=INITIAL):
     """The Reading of (N, K) label probabilities (rows need not sum to 1; only their order and ratios matter).
 
-    labels: K labels, one per column. Raises ValueError when the shape does not match the labels."""
+    labels: K labels, one per column. start: calc.INITIAL, or calc.CONTINUING when a kept result stands before
+    the drawing (it may then start with an operator). Raises ValueError when the shape does not match the
+    labels."""
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim != 2 or p.shape[1] != len(labels):
         raise ValueError("probabilities must be (N, %d) for %d labels, got shape %s" % (
@@ -82,27 +84,27 @@ def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY
     best = p.argmax(axis=1) if len(p) else np.zeros(0, dtype=int)
     argmax = "".join(symbols[k] for k in best)
     logs = np.log(np.maximum(p, LOG_FLOOR))
-    status = classify(argmax)
+    status = classify(argmax, start)
     argmax_reading = Reading(argmax, status, (), argmax, float(logs[np.arange(len(p)), best].sum()))
     if status == "complete" or len(p) > MAX_SYMBOLS:
         return argmax_reading
     choices = _choices(p, logs, symbols, top, min_probability)
-    found = _viterbi(choices, beam)
+    found = _viterbi(choices, beam, start)
     if found is None:
         return argmax_reading
     text, score = found
     if status == "incomplete":
         if unfinished_margin is None:
-            unfinished_margin = UNFINISHED_MARGIN if _open_bracket_only(argmax) else TRAILING_MARGIN
+            unfinished_margin = UNFINISHED_MARGIN if _open_bracket_only(argmax, start) else TRAILING_MARGIN
         if argmax_reading.log_probability - score > unfinished_margin:
             return argmax_reading
     changed = tuple(i for i, (a, b) in enumerate(zip(argmax, text)) if a != b)
     return Reading(text, "complete", changed, argmax, score)
 
 
-def _open_bracket_only(symbols):
+def _open_bracket_only(symbols, start=INITIAL):
     """True when `symbols` (a valid beginning) lacks only closing brackets: it ends in a number or ")"."""
-    state = INITIAL
+    state = start
     for symbol in symbols:
         state = step(state, symbol)
     return state[0] in AFTER_OPERAND and state[1] > 0
@@ -119,13 +121,13 @@ def _choices(p, logs, symbols, top, min_probability):
     return rows
 
 
-def _viterbi(choices, beam):
+def _viterbi(choices, beam, start=INITIAL):
     """(text, score) of the best complete reading through `choices` (a list of [(symbol, log p)]), or None.
 
     A path is kept per grammar state (its best); states that cannot close their brackets in the symbols left
     are dropped, and at most `beam` states survive each step."""
     n = len(choices)
-    paths = {INITIAL: (0.0, "")}
+    paths = {start: (0.0, "")}
     for i, row in enumerate(choices):
         left = n - i - 1
         following = {}

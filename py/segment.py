@@ -4,7 +4,7 @@
     segment(image, read=None)        image or ink array -> [(28, 28) array] left to right
     segment_candidates(image)        image or ink array -> every way segment weighs, per group of ink
 
-Ink comes apart into pieces (preprocess.Pieces); pieces form groups (a symbol drawn in several strokes: a 5's
+Ink comes apart into pieces (ink.Pieces); pieces form groups (a symbol drawn in several strokes: a 5's
 lifted bar, = and ÷ stacked); a wide group may be touching symbols, cut at valleys of ink. `read` is optional:
 (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then a last "not one symbol" column (net.reader).
 With it, segment tells touching symbols from one wide symbol by reading both ways (see the thresholds below);
@@ -21,7 +21,8 @@ import itertools
 
 import numpy as np
 
-from preprocess import Pieces, _as_ink, _box_of, _crop, _digit_components, _grown, _normalize, _stroke_width
+from ink import Pieces, as_ink, box_of, crop, digit_components, grown, stroke_width
+from preprocess import normalize
 
 # --- Every threshold, in one place -------------------------------------------------------------------------
 DOT_SIZE = 0.03                       # a piece this large (share of the short side) is kept even if light: a dot
@@ -94,8 +95,8 @@ MEMORY = 128                          # groups' ways remembered across drawings:
 # --- Several digits ----------------------------------------------------------------------------------------
 
 def _components(pieces: Pieces, short_side: int) -> list[int]:
-    """The pieces that may be part of a symbol: preprocess's (not specks), and dots (the dots of ÷)."""
-    kept = _digit_components(pieces, short_side)
+    """The pieces that may be part of a symbol: ink.digit_components (not specks), and dots (the dots of ÷)."""
+    kept = digit_components(pieces, short_side)
     if not kept:
         return []
     sizes = np.maximum(pieces.box[:, 2] - pieces.box[:, 0], pieces.box[:, 3] - pieces.box[:, 1])
@@ -164,7 +165,7 @@ def _without_strays(pieces: Pieces, groups, array: np.ndarray):
     extents = [(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()) for b in boxes]
     tallest = max(h for _, h in extents)
     # the pen matters only for short groups: a drawing without any (a plain number) skips the pass over its ink
-    pen = _stroke_width(array >= 0.5) if any(h < STRAY_HEIGHT * tallest for _, h in extents) else 0.0
+    pen = stroke_width(array >= 0.5) if any(h < STRAY_HEIGHT * tallest for _, h in extents) else 0.0
     return [g for g, (w, h) in zip(groups, extents) if not _stray(w, h, tallest, pen)]
 
 
@@ -248,7 +249,7 @@ def _cut(array: np.ndarray, mask: np.ndarray, count: int):
     mean ink on a cut in stroke widths (about how many strokes it crosses).
     (A least-ink path that may wander sideways, and trying several cuts, were tried: both cut single digits
     more often.)"""
-    x0, _, x1, _ = _box_of(mask)
+    x0, _, x1, _ = box_of(mask)
     columns = (array * mask).sum(axis=0)
     step = (x1 - x0) / count
     cuts = [0]
@@ -262,7 +263,7 @@ def _cut(array: np.ndarray, mask: np.ndarray, count: int):
         part = np.zeros_like(mask)
         part[:, left:right] = mask[:, left:right]
         parts.append(_without_stubs(part, left, right))
-    return parts, float(columns[cuts[1:-1]].mean()) / _stroke_width(mask)
+    return parts, float(columns[cuts[1:-1]].mean()) / stroke_width(mask)
 
 
 def _without_stubs(part: np.ndarray, left: int, right: int) -> np.ndarray:
@@ -290,12 +291,12 @@ def _digits(array: np.ndarray, parts, confine: bool) -> list[tuple]:
     for part in parts:
         if not part.any():
             continue
-        box = _box_of(part)
-        grown = _grown(part)
+        box = box_of(part)
+        edged = grown(part)
         if confine:
-            grown[:, :box[0]] = False
-            grown[:, box[2]:] = False
-        digits.append((box, _normalize(array, grown, box)))
+            edged[:, :box[0]] = False
+            edged[:, box[2]:] = False
+        digits.append((box, normalize(array, edged, box)))
     return digits
 
 
@@ -328,9 +329,9 @@ def _splits(crop: np.ndarray, mask: np.ndarray, aspect: float) -> list[tuple]:
     valleys, each piece cut out once and shared by the ways that use it. [(shape, [(box, digit)])]."""
     if aspect <= JUDGE_ASPECT:
         return []
-    x0, y0, x1, y1 = _box_of(mask)
+    x0, y0, x1, y1 = box_of(mask)
     columns = (crop * mask).sum(axis=0)
-    stroke = _stroke_width(mask)
+    stroke = stroke_width(mask)
     valleys = _valleys(columns, mask, x0, x1, max(1, int(TOUCHING_NARROWEST * (y1 - y0))))
     made = {}
 
@@ -361,11 +362,11 @@ def _group_ink(pieces: Pieces, group, array: np.ndarray, line_height: int):
     components = [c for unit in group for c in unit]
     window = pieces.window(components)
     mask = pieces.mask_of(components, window)
-    x0, y0, x1, y1 = _box_of(mask)
+    x0, y0, x1, y1 = box_of(mask)
     heights = pieces.box[components, 3] - pieces.box[components, 1]
-    flat = y1 - y0 < FLAT_SHARE * line_height or heights.max() < FLAT_STROKES * _stroke_width(mask)
-    crop = _crop(array, window)
-    return window, crop, mask, 0.0 if flat else (x1 - x0) / (y1 - y0), _ink_digest(crop, mask)
+    flat = y1 - y0 < FLAT_SHARE * line_height or heights.max() < FLAT_STROKES * stroke_width(mask)
+    cropped = crop(array, window)
+    return window, cropped, mask, 0.0 if flat else (x1 - x0) / (y1 - y0), _ink_digest(cropped, mask)
 
 
 def _line_height(pieces: Pieces, groups) -> int:
@@ -381,11 +382,11 @@ def _whole(crop: np.ndarray, mask: np.ndarray, aspect: float, digest: bytes) -> 
 
 def _ink_digest(crop: np.ndarray, mask: np.ndarray) -> bytes:
     """A digest of a group's ink, crop (H, W) float32 and mask (H, W) bool: of the mask, and of the crop's ink
-    within one pixel of it (_grown), all that the ways look at (a neighbour's stroke that enters the group's
+    within one pixel of it (ink.grown), all that the ways look at (a neighbour's stroke that enters the group's
     window but comes no nearer leaves it unchanged)."""
     digest = hashlib.blake2b(repr(mask.shape).encode(), digest_size=16)  # the shape first: it frames the rest
     digest.update(np.packbits(mask).tobytes())
-    digest.update(crop[_grown(mask)].tobytes())
+    digest.update(crop[grown(mask)].tobytes())
     return digest.digest()
 
 
@@ -454,7 +455,7 @@ def _readings(pieces: Pieces, group, array: np.ndarray, judged: bool, line_heigh
     if count > 1:
         parts, cut_ink = _cut(crop, mask, count)
         digits = _digits(crop, parts, True)
-        _, y0, _, y1 = _box_of(mask)
+        _, y0, _, y1 = box_of(mask)
         if min(b[3] - b[1] for b, _ in digits) >= SHORTEST_PIECE * (y1 - y0):
             return [((count - 1, aspect, cut_ink), digits)], window
     # one digit, or the one split by aspect ratio cut a piece off (a tail, a bar): keep the group whole
@@ -508,7 +509,7 @@ def _choose(candidates, read) -> list[list[tuple]]:
 
 def _groups_of(image):
     """(pieces, groups, ink array, factor to input coordinates) of a drawing."""
-    array, factor = _as_ink(image)
+    array, factor = as_ink(image)
     pieces = Pieces(array)
     components = _components(pieces, min(array.shape))
     if not components:
@@ -581,7 +582,7 @@ def segment_boxes(image, read=None):
 def _fleck_shaped(mask: np.ndarray, line_height: int) -> bool:
     """Is a group's ink (its mask, (H, W) bool) shaped like a fleck the reader may drop: less tall than
     FLECK_HEIGHT of the line's tallest group, and narrower than FLECK_NARROW of its own height?"""
-    x0, y0, x1, y1 = _box_of(mask)
+    x0, y0, x1, y1 = box_of(mask)
     return y1 - y0 < FLECK_HEIGHT * line_height and x1 - x0 < FLECK_NARROW * (y1 - y0)
 
 

@@ -3,17 +3,26 @@
 // The drawing is kept as strokes of points in pad units (the pad's shorter side = 1), so it can be undone
 // stroke by stroke and redrawn crisply at any size after the window resizes. Python reads it through
 // `window.pad.pixels()`: the drawing rendered black on white at a fixed scale (shorter side = SNAPSHOT_SIDE px),
-// so what the nets see does not depend on the screen's size or pixel density.
+// so what the nets see does not depend on the screen's size or pixel density, and `window.pad.strokes()`: the
+// points of each stroke, in order, in those pixels (py/grouping.py reads the drawing by them).
 //
-// Events: the canvas dispatches `pad:change` (detail: {strokes}) after each finished stroke, undo and clear.
+// Events: the canvas dispatches `pad:change` (detail: {strokes, kind}) after each finished stroke, undo, clear
+// and erase; kind is "stroke", "undo", "clear" or "erase".
+//
+// Scratch-out (issue 30): `pad.erase(indices)` removes strokes (Python's scratchout.find names them: those a
+// zigzag covers, and the zigzag). Undo after it brings the covered strokes back in one step, not the zigzag.
 
-const BRUSH = 1 / 20; // stroke width as a fraction of the shorter side: thin enough for a long sum written small
-                      // (1/14 made a 9-symbol sum touch everywhere); the nets normalize any pen
+const BRUSH = 1 / 60; // stroke width as a fraction of the shorter side, a handwriting app's pen: on real sums
+                      // (tools/measure_pen.py, CROHME writers, digits 60 px tall) two symbols' ink touch in 2.6 %
+                      // of sums, as with any thinner pen (1/20 of the side: 23 %); the nets read the strokes with
+                      // a pen of their own (py/grouping.py)
 const SNAPSHOT_SIDE = 280;
 const INK = "#111";
 
 function createPad(canvas) {
   const strokes = [];
+  // What Undo undoes, newest last: {kind: "stroke"} (the last stroke) or {kind: "erase", removed: [[i, points]]}.
+  const history = [];
   let current = null;
   let ctx = canvas.getContext("2d");
 
@@ -75,9 +84,9 @@ function createPad(canvas) {
     return [(event.clientX - rect.left) / unit, (event.clientY - rect.top) / unit];
   }
 
-  function changed() {
+  function changed(kind) {
     canvas.classList.toggle("has-ink", strokes.length > 0);
-    canvas.dispatchEvent(new CustomEvent("pad:change", { detail: { strokes: strokes.length } }));
+    canvas.dispatchEvent(new CustomEvent("pad:change", { detail: { strokes: strokes.length, kind } }));
   }
 
   canvas.addEventListener("pointerdown", (event) => {
@@ -102,9 +111,10 @@ function createPad(canvas) {
     performance.mark("stroke-end");
     if (event.type === "pointerup") current.push(toPad(event));
     strokes.push(current);
+    history.push({ kind: "stroke" });
     current = null;
     redraw();
-    changed();
+    changed("stroke");
   }
   canvas.addEventListener("pointerup", finish);
   canvas.addEventListener("pointercancel", finish);
@@ -120,18 +130,47 @@ function createPad(canvas) {
     clear() {
       if (!strokes.length && !current) return;
       strokes.length = 0;
+      history.length = 0;
       current = null;
       redraw();
-      changed();
+      changed("clear");
     },
     undo() {
-      if (!strokes.length) return;
-      strokes.pop();
+      const last = history.pop();
+      if (last && last.kind === "erase") {
+        for (const [i, points] of last.removed) strokes.splice(i, 0, points);  // ascending: each lands in place
+      } else if (strokes.length) {
+        strokes.pop();
+      } else {
+        return;
+      }
       redraw();
-      changed();
+      changed("undo");
+    },
+    // Remove the strokes at `indices` (the newest stroke, the zigzag, among them); one Undo restores the others.
+    erase(indices) {
+      const wanted = [...new Set(Array.from(indices, Number))].filter((i) => i >= 0 && i < strokes.length);
+      if (!wanted.length) return;
+      wanted.sort((a, b) => a - b);
+      const newest = strokes.length - 1;
+      const removed = wanted.map((i) => [i, strokes[i]]);
+      for (const i of [...wanted].reverse()) strokes.splice(i, 1);
+      if (wanted.includes(newest) && history.length && history[history.length - 1].kind === "stroke") {
+        history.pop();  // the zigzag's own stroke: it is gone, and does not come back
+      }
+      const kept = removed.filter(([i]) => i !== newest);
+      // Indices after the zigzag went: those before it are unchanged, so restoring in ascending order works.
+      if (kept.length) history.push({ kind: "erase", removed: kept });
+      redraw();
+      changed("erase");
     },
     isEmpty() { return strokes.length === 0 && !current; },
     strokeCount() { return strokes.length; },
+    // The finished strokes, oldest first, each its points in the order drawn, in the pixels of pixels()
+    // (pad units x SNAPSHOT_SIDE): [[[x, y], ...], ...]. Undo and Clear change them with the pixels.
+    strokes() {
+      return strokes.map((points) => points.map(([x, y]) => [x * SNAPSHOT_SIDE, y * SNAPSHOT_SIDE]));
+    },
     // The drawing at a fixed scale, black on white: {width, height, data: Uint8ClampedArray RGBA}.
     pixels() {
       const rect = canvas.getBoundingClientRect();

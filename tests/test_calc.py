@@ -114,8 +114,8 @@ def test_aliases_and_labels():
     ("1" * 16, "too-long"), ("1+" + "2" * 16, "too-long"), ("9" * 15 + "×10", "too-long"),
     ("1+" * 20 + "1", "too-long"), ("-" + "9" * 15 + "-2", "too-long"),
     ("", "empty"), ("   ", "empty"), (None, "empty"),
-    ("abc", "symbols"), ("__import__", "symbols"), ("2x3", "symbols"), ("2**3", "operators"), ("1.5", "symbols"),
-    ("2^3", "symbols"), ("os.system('ls')", "symbols"), ("3+4;", "symbols"), (5, "symbols"),
+    ("abc", "symbols"), ("__import__", "symbols"), ("2x3", "symbols"), ("2**3", "operators"), ("1,5", "symbols"),
+    ("2²", "symbols"), ("os.system('ls')", "symbols"), ("3+4;", "symbols"), (5, "symbols"),
     (["1", "not one symbol"], "symbols"), (["1", None], "symbols"),
 ])
 def test_errors(text, code):

@@ -1,8 +1,9 @@
-"""py/segment.py and py/preprocess.py helpers written for speed in the page: each gives what the plain way gives."""
+"""py/segment.py, py/ink.py and py/preprocess.py helpers written for speed in the page: each gives what the plain way gives."""
 import numpy as np
 import pytest
 from PIL import Image
 
+import ink
 import preprocess
 import segment
 from training import drawings
@@ -92,10 +93,10 @@ def plain_labels(pieces):
 def test_pieces_label_runs_as_the_plain_union_find(seed):
     rng = np.random.default_rng(seed)
     shape = (int(rng.integers(1, 60)), int(rng.integers(1, 90)))
-    ink = (rng.random(shape) < rng.uniform(0.05, 0.6)).astype(np.float32)
-    pieces = preprocess.Pieces(ink)
+    drawn = (rng.random(shape) < rng.uniform(0.05, 0.6)).astype(np.float32)
+    pieces = ink.Pieces(drawn)
     np.testing.assert_array_equal(pieces.label, plain_labels(pieces))
-    i, j = preprocess._touching(pieces.rows, pieces.starts, pieces.ends)
+    i, j = ink.touching(pieces.rows, pieces.starts, pieces.ends)
     expected = [(a, b) for a in range(len(pieces.rows)) for b in range(len(pieces.rows))
                 if pieces.rows[b] == pieces.rows[a] - 1 and pieces.starts[b] <= pieces.ends[a]
                 and pieces.ends[b] >= pieces.starts[a]]
@@ -103,7 +104,7 @@ def test_pieces_label_runs_as_the_plain_union_find(seed):
 
 
 def test_pieces_of_blank_ink():
-    pieces = preprocess.Pieces(np.zeros((5, 7), np.float32))
+    pieces = ink.Pieces(np.zeros((5, 7), np.float32))
     assert pieces.count == 0 and pieces.label.shape == (0,)
 
 
@@ -153,10 +154,10 @@ def test_image_steps_are_the_plain_ones(seed):
     for radius in range(4):
         for grow in (True, False):
             np.testing.assert_array_equal(preprocess._morph(work, radius, grow), plain_morph(work, radius, grow))
-    np.testing.assert_array_equal(preprocess._grown(binary), plain_grown(binary))
-    assert preprocess._stroke_width(binary) == plain_stroke_width(binary)
-    np.testing.assert_array_equal(preprocess._framed(work, 2, 3), np.pad(work, ((2, 2), (3, 3))))
-    pieces = preprocess.Pieces(binary.astype(np.float32))
+    np.testing.assert_array_equal(ink.grown(binary), plain_grown(binary))
+    assert ink.stroke_width(binary) == plain_stroke_width(binary)
+    np.testing.assert_array_equal(ink.framed(work, 2, 3), np.pad(work, ((2, 2), (3, 3))))
+    pieces = ink.Pieces(binary.astype(np.float32))
     components = set(rng.choice(max(pieces.count, 1), size=min(3, pieces.count), replace=False).tolist())
     window = (0, 0, shape[1], shape[0])
     if components:
@@ -165,7 +166,7 @@ def test_image_steps_are_the_plain_ones(seed):
 
 
 def test_spans_are_the_runs_pixels():
-    np.testing.assert_array_equal(preprocess._spans(np.array([3, 10, 20]), np.array([2, 0, 3])), [3, 4, 20, 21, 22])
+    np.testing.assert_array_equal(ink.spans(np.array([3, 10, 20]), np.array([2, 0, 3])), [3, 4, 20, 21, 22])
 
 
 @pytest.mark.parametrize("kind", ["opaque gray", "colour", "transparent"])
@@ -180,4 +181,4 @@ def test_from_rgba_of_gray_ink_looks_up_the_same_numbers(kind):
     plain = rgba.astype(np.float32) / 255.0
     alpha = plain[..., 3]
     gray = (plain[..., 0] * 0.299 + plain[..., 1] * 0.587 + plain[..., 2] * 0.114) * alpha + (1.0 - alpha)
-    np.testing.assert_array_equal(preprocess.from_rgba(rgba.tobytes(), 40, 30), preprocess._ink_from_gray(gray))
+    np.testing.assert_array_equal(preprocess.from_rgba(rgba.tobytes(), 40, 30), ink._ink_from_gray(gray))

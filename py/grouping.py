@@ -1,0 +1,297 @@
+"""Read a drawing by its strokes: which strokes make each symbol, and each symbol drawn again for the nets.
+
+    symbols(strokes, read)   strokes -> [Symbol(box, image, strokes)] left to right
+
+strokes: list of (K, 2) float arrays of points (x, y), y down, in pad px (the snapshot's pixels), in the order
+they were drawn. read: (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then of "not one symbol"
+(net.reader; its `symbols` attribute names the S columns).
+
+How: the strokes are put in order of their horizontal centres (on real sums every symbol's strokes are then
+consecutive, however late a stroke was added: a +'s bar drawn after the next digit, an = finished last, the
+dot of a ÷). A candidate symbol is a run of 1-MAX_STROKES strokes in that order whose strokes lie near each
+other. Each candidate is drawn again from its strokes with a round pen at the nets' own scale (ink.render ->
+preprocess.normalize), all are read in one batch, and dynamic programming over the strokes picks the grouping
+whose symbols score best: the nets' reading of each symbol weighed with a layout prior (its height, width and
+height on the line, per label: a tall ( against a 1, a - mid-line, an = of two bars) and the gaps inside it.
+The prior and the weights are fitted on the training writers of CROHME (tools/fit_strokes.py). A single stroke
+wide enough to hold several symbols (a cursive "12") is also read the way pixels are (segment.segment_boxes on
+its ink) and split when that reads better. Drawings are remembered by their strokes' bytes (MEMORY): a new
+stroke draws again only the candidates it changes, and the nets remember what they read (net.Remembering).
+
+Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
+"""
+from __future__ import annotations
+
+import collections
+import hashlib
+from typing import NamedTuple
+
+import numpy as np
+
+import ink
+import preprocess
+import segment
+
+# --- Every threshold, in one place -------------------------------------------------------------------------
+MAX_STROKES = 4                       # a symbol has at most this many strokes (÷: 3, a 4 or 5 drawn in pieces)
+MAX_INPUT_STROKES = 120               # bounded work: more strokes than a sum may have are read as the first ones
+TALL_SHARE = 0.3                      # the line's height: the median height of strokes at least this share of
+                                      # the tallest (bars and dots say nothing of it)
+MAX_GAP = 0.6                         # strokes of a symbol lie at most this share of the line's height apart
+                                      # in x (the ÷'s dots lie over its bar, an ='s bars over each other)
+MAX_WIDTH = 2.5                       # ... and a symbol is at most this many line heights wide
+PEN = 0.143                           # the nets' pen: this share of the symbol's extent (MNIST's 1/8 of the
+                                      # box once the pen's own width is in the box: 0.125 / 0.875)
+PEN_FLOOR = 0.06                      # ... but at least this share of the line's height (a dot, a short bar)
+WORK_SIDE = 80                        # px: a candidate is drawn this large, then fitted into 20x20 (anti-aliased)
+CURSIVE_ASPECT = 0.9                  # a single stroke at least this wide for its height, and at least
+CURSIVE_HEIGHT = 0.5                  # this share of the line's height, may be several symbols (a cursive 12)
+CURSIVE_SURE = 0.9                    # ... unless the nets read it whole as one symbol this surely
+CURSIVE_PEN = 0.12                    # ... its ink is drawn for segment with this pen (share of its height) ...
+CURSIVE_SIDE = 120                    # ... and this tall in px
+# The score of a symbol: log p(label) + LAYOUT_WEIGHT * log layout(label) - GAP_WEIGHT * (gap inside / line
+# height) + SYMBOL_BONUS, the best label's; a grouping also pays CUT_WEIGHT * how much the strokes on either
+# side of each cut between symbols overlap in x (fitted by tools/fit_strokes.py on CROHME's training writers).
+LAYOUT_WEIGHT = 0.3
+GAP_WEIGHT = 3.0
+SYMBOL_BONUS = 1.0
+CUT_WEIGHT = 4.0
+CUT_REACH = 3                         # (strokes this far on either side of a cut are compared)
+NARROW = 0.15                         # (a stroke counts as at least this many line heights wide there)
+FEATURE_FLOOR = 0.05                  # (features) heights and widths in line heights plus this before their log
+Z_CAP = 5.0                           # a feature further than this many deviations counts as this far
+# Per label, the mean and deviation of (log height, log width, centre below the line's middle), in line
+# heights, on CROHME's training writers (tools/fit_strokes.py prints this table).
+LAYOUT = {
+    '0': ((-0.032, -0.192, 0.062), (0.182, 0.24, 0.128)),  # 54 symbols
+    '1': ((0.086, -0.497, -0.002), (0.102, 0.54, 0.062)),  # 158 symbols
+    '2': ((0.049, -0.186, -0.002), (0.153, 0.306, 0.063)),  # 133 symbols
+    '3': ((0.049, -0.281, 0.0), (0.1, 0.214, 0.067)),  # 67 symbols
+    '4': ((0.21, -0.446, 0.0), (0.208, 0.351, 0.116)),  # 44 symbols
+    '5': ((0.065, -0.067, -0.006), (0.129, 0.297, 0.079)),  # 52 symbols
+    '6': ((0.049, -0.446, 0.0), (0.148, 0.154, 0.082)),  # 43 symbols
+    '7': ((0.139, -0.128, -0.03), (0.133, 0.34, 0.075)),  # 41 symbols
+    '8': ((0.077, -0.424, -0.017), (0.1, 0.298, 0.05)),  # 49 symbols
+    '9': ((0.111, -0.478, 0.0), (0.1, 0.319, 0.05)),  # 24 symbols
+    '+': ((-0.309, -0.357, 0.053), (0.299, 0.322, 0.087)),  # 83 symbols
+    '-': ((-2.282, -0.532, 0.147), (0.445, 0.204, 0.142)),  # 35 symbols
+    '×': ((-0.248, -0.284, 0.147), (0.177, 0.359, 0.105)),  # 33 symbols
+    '÷': ((0.004, 0.049, 0.131), (0.183, 0.304, 0.136)),  # 58 symbols
+    '=': ((-0.855, -0.314, 0.188), (0.326, 0.367, 0.194)),  # 68 symbols
+    '(': ((0.282, -0.958, -0.029), (0.325, 0.404, 0.101)),  # 2024 symbols
+    ')': ((0.377, -0.984, -0.005), (0.31, 0.403, 0.1)),  # 2024 symbols
+}
+DEFAULT_LAYOUT = ((0.0, -0.3, 0.0), (0.6, 0.6, 0.3))
+MEMORY = 512                          # candidates' images remembered across drawings
+
+
+class Symbol(NamedTuple):
+    """One symbol read from strokes: box (x0, y0, x1, y1) in pad px around its points, image (28, 28)
+    float32 for the nets, strokes: the indices (into the input) of the strokes it was drawn with."""
+    box: tuple
+    image: np.ndarray
+    strokes: tuple
+
+
+# --- Geometry ----------------------------------------------------------------------------------------------
+
+def _boxes(strokes) -> np.ndarray:
+    """(N, 4) float64 boxes (x0, y0, x1, y1) around each stroke's points."""
+    return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in strokes],
+                    dtype=np.float64).reshape(-1, 4)
+
+
+def line_of(boxes: np.ndarray) -> tuple[float, np.ndarray]:
+    """(line height, (a, b)): the median height of the tall strokes (TALL_SHARE) and the line's middle
+    y = a + b * x fitted through their centres (flat when there are fewer than three)."""
+    heights = boxes[:, 3] - boxes[:, 1]
+    tall = heights >= TALL_SHARE * heights.max()
+    height = max(float(np.median(heights[tall])), 1.0)
+    cx, cy = (boxes[tall, 0] + boxes[tall, 2]) / 2, (boxes[tall, 1] + boxes[tall, 3]) / 2
+    if tall.sum() >= 3 and np.ptp(cx) > height:
+        slope, middle = np.polyfit(cx, cy, 1)
+        slope = float(np.clip(slope, -0.3, 0.3))  # a sum written uphill or down, not a column
+        middle = float(np.median(cy - slope * cx))
+    else:
+        slope, middle = 0.0, float(np.median(cy))
+    return height, np.array([middle, slope])
+
+
+def features(box, height: float, line: np.ndarray) -> np.ndarray:
+    """A symbol's layout features: (log height, log width, centre below the line's middle), in line heights."""
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return np.array([np.log((y1 - y0) / height + FEATURE_FLOOR), np.log((x1 - x0) / height + FEATURE_FLOOR),
+                     (cy - (line[0] + line[1] * cx)) / height])
+
+
+def layout_logp(feature: np.ndarray, labels) -> np.ndarray:
+    """(len(labels),) log density (up to a constant) of one symbol's features under each label's layout."""
+    means = np.array([LAYOUT.get(label, DEFAULT_LAYOUT)[0] for label in labels])
+    spreads = np.array([LAYOUT.get(label, DEFAULT_LAYOUT)[1] for label in labels])
+    z = np.minimum(np.abs((feature[None, :] - means) / spreads), Z_CAP)
+    return -0.5 * (z * z).sum(axis=1) - np.log(spreads).sum(axis=1)
+
+
+# --- Drawing a candidate for the nets ----------------------------------------------------------------------
+
+_memory: collections.OrderedDict = collections.OrderedDict()
+
+
+def glyph(strokes, floor: float) -> np.ndarray:
+    """A symbol's strokes ((K, 2) arrays, pad px) -> (28, 28) float32 as the nets were trained on: drawn with
+    a round pen PEN of its extent wide (at least `floor` px), WORK_SIDE px large, then preprocess.normalize."""
+    points = np.concatenate(strokes)
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = float((high - low).max())
+    pen = max(PEN * extent, floor, 1e-3)
+    scale = WORK_SIDE / (extent + pen)
+    margin = pen / 2 + 1.0 / scale
+    width, height = np.ceil((high - low + 2 * margin) * scale).astype(int) + 1
+    drawn = ink.render(strokes, (int(height), int(width)), scale, low - margin, pen * scale)
+    mask = drawn > ink.INK_LEVEL
+    if not mask.any():
+        return np.zeros((preprocess.SIZE, preprocess.SIZE), np.float32)
+    return preprocess.normalize(drawn, ink.grown(mask), ink.box_of(mask))
+
+
+def _remembered_glyph(strokes, floor: float) -> np.ndarray:
+    digest = hashlib.blake2b(digest_size=16)
+    for points in strokes:
+        digest.update(np.ascontiguousarray(points, dtype=np.float32).tobytes())
+        digest.update(b"|")
+    key = (digest.digest(), round(floor, 1))
+    if key in _memory:
+        _memory.move_to_end(key)
+        return _memory[key]
+    made = _memory[key] = glyph(strokes, floor)
+    made.flags.writeable = False
+    if len(_memory) > MEMORY:
+        _memory.popitem(last=False)
+    return made
+
+
+# --- Candidates and the best grouping ----------------------------------------------------------------------
+
+def candidates(boxes: np.ndarray, order: np.ndarray, height: float) -> list[tuple[int, int, float]]:
+    """The runs order[i:j] (1 to MAX_STROKES strokes) that may be one symbol: each stroke within MAX_GAP line
+    heights (in x) of the ones before it, the whole at most MAX_WIDTH wide. [(i, j, gap)]: gap is the widest
+    horizontal gap inside the run in line heights (0 when the strokes overlap)."""
+    found = []
+    for i in range(len(order)):
+        right, gap = boxes[order[i], 2], 0.0
+        for j in range(i + 1, min(i + MAX_STROKES, len(order)) + 1):
+            if j > i + 1:
+                box = boxes[order[j - 1]]
+                gap = max(gap, (box[0] - right) / height)
+                right = max(right, box[2])
+                if gap > MAX_GAP:
+                    break
+            run = boxes[order[i:j]]
+            if run[:, 2].max() - run[:, 0].min() > MAX_WIDTH * height and j > i + 1:
+                break
+            found.append((i, j, max(gap, 0.0)))
+    return found
+
+
+def cut_overlaps(boxes: np.ndarray, order: np.ndarray, height: float) -> np.ndarray:
+    """(N + 1,) for each place i between order[i - 1] and order[i]: the most any stroke of the CUT_REACH before
+    it overlaps in x any of the CUT_REACH after it, as a share of the narrower one (at least NARROW line heights
+    wide), in [0, 1]; 0 at both ends. Strokes over each other are rarely two symbols on a line."""
+    n = len(order)
+    cuts = np.zeros(n + 1)
+    ordered = boxes[order]
+    widths = np.maximum(ordered[:, 2] - ordered[:, 0], NARROW * height)
+    for i in range(1, n):
+        left, right = slice(max(0, i - CUT_REACH), i), slice(i, min(n, i + CUT_REACH))
+        overlap = (np.minimum(ordered[left, 2, None], ordered[None, right, 2])
+                   - np.maximum(ordered[left, 0, None], ordered[None, right, 0]))
+        narrower = np.minimum(widths[left, None], widths[None, right])
+        cuts[i] = float(np.clip(overlap / narrower, 0.0, 1.0).max())
+    return cuts
+
+
+def _cursive(points, height: float, read):
+    """A single stroke read as pixels (segment.segment_boxes on its ink): [(box in pad px, (28, 28))]."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    scale = CURSIVE_SIDE / max(float(high[1] - low[1]), 1.0)
+    pen = CURSIVE_PEN * CURSIVE_SIDE
+    margin = pen
+    width, tall = np.ceil((high - low) * scale + 2 * margin).astype(int) + 1
+    drawn = ink.render([points], (int(tall), int(width)), scale, low - margin / scale, pen)
+    found = segment.segment_boxes(drawn, read=read)
+    return [((low[0] + (x0 - margin) / scale, low[1] + (y0 - margin) / scale,
+              low[0] + (x1 - margin) / scale, low[1] + (y1 - margin) / scale), image)
+            for (x0, y0, x1, y1), image in found]
+
+
+def symbols(strokes, read, weights=None) -> list[Symbol]:
+    """Strokes (list of (K, 2) arrays of (x, y), pad px, in drawing order) -> the symbols they make, left to
+    right (see the module's docstring). weights: optional (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS,
+    CUT_WEIGHT) to try (tools/fit_strokes.py)."""
+    strokes = [np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in strokes[:MAX_INPUT_STROKES]]
+    strokes = [s for s in strokes if len(s)]
+    if not strokes:
+        return []
+    layout_weight, gap_weight, bonus, cut_weight = weights or (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT)
+    boxes = _boxes(strokes)
+    height, line = line_of(boxes)
+    order = np.argsort((boxes[:, 0] + boxes[:, 2]) / 2, kind="stable")
+    runs = candidates(boxes, order, height)
+    groups = [[int(k) for k in order[i:j]] for i, j, _ in runs]
+    floor = PEN_FLOOR * height
+    images = np.stack([_remembered_glyph([strokes[k] for k in group], floor) for group in groups])
+    out = read(images)
+    labels = getattr(read, "symbols", None) or list(LAYOUT)[:out.shape[1] - 1]
+    logp = np.log(np.maximum(out[:, :-1], 1e-7))
+    run_boxes = [_union(boxes[group]) for group in groups]
+    scores, best_label = [], []
+    for (i, j, gap), box, row in zip(runs, run_boxes, logp):
+        total = row + layout_weight * layout_logp(features(box, height, line), labels)
+        k = int(np.argmax(total))
+        scores.append(float(total[k]) - gap_weight * gap + bonus)
+        best_label.append(k)
+    # a single wide stroke may be several symbols written without lifting the pen (a cursive 12)
+    splits = {}
+    for r, ((i, j, _), box) in enumerate(zip(runs, run_boxes)):
+        w, h = box[2] - box[0], box[3] - box[1]
+        if (j == i + 1 and h >= CURSIVE_HEIGHT * height and w >= CURSIVE_ASPECT * h
+                and out[r, :-1].max() < CURSIVE_SURE):
+            found = _cursive(strokes[groups[r][0]], height, read)
+            if len(found) > 1:
+                split_out = read(np.stack([image for _, image in found]))
+                split_score = sum(float(np.log(max(p.max(), 1e-7))) + bonus for p in split_out[:, :-1])
+                if split_score > scores[r]:
+                    scores[r], splits[r] = split_score, found
+    # dynamic programming over the strokes in x order: best[j] = the best grouping of order[:j]
+    n = len(order)
+    cut = cut_weight * cut_overlaps(boxes, order, height)
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    back = [None] * (n + 1)
+    ending = collections.defaultdict(list)
+    for r, (i, j, _) in enumerate(runs):
+        ending[j].append(r)
+    for j in range(1, n + 1):
+        for r in ending[j]:
+            i = runs[r][0]
+            if best[i] + scores[r] - cut[i] > best[j]:
+                best[j], back[j] = best[i] + scores[r] - cut[i], r
+    chosen, j = [], n
+    while j > 0:
+        r = back[j]
+        chosen.append(r)
+        j = runs[r][0]
+    found = []
+    for r in reversed(chosen):
+        group = tuple(sorted(groups[r]))
+        if r in splits:
+            found += [Symbol(tuple(float(v) for v in box), image, group) for box, image in splits[r]]
+        else:
+            found.append(Symbol(tuple(float(v) for v in run_boxes[r]), images[r], group))
+    return found
+
+
+def _union(boxes: np.ndarray) -> tuple:
+    """The box around (N, 4) boxes."""
+    return (float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max()))

@@ -1,0 +1,120 @@
+"""py/grouping.py: strokes grouped into symbols, in order and out of order, after an undo, and a cursive 12."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import answer
+import grouping
+import ink
+import net
+from tests import strokes as pen
+
+ROOT = Path(__file__).resolve().parent.parent
+PAD = np.array([420.0, 280.0])  # the snapshot's px of a 3:2 pad (static/pad.js SNAPSHOT_SIDE = 280)
+
+
+@pytest.fixture(scope="module")
+def read():
+    return net.reader([net.load(str(ROOT / "weights" / name)) for name in ("cnn.npz", "mlp.npz")])
+
+
+def written(text, seed=0):
+    """(strokes in pad px, in writing order, and each symbol's stroke indices) of `text`, as tests/strokes.py
+    writes it."""
+    drawn = [np.array(s, np.float32) * PAD for s in pen.expression(text, jitter=0.02, seed=seed)]
+    symbols, k = [], 0
+    for char in text:
+        count = len(pen.DIGITS[char] if char in pen.DIGITS else pen.OPERATORS[char])
+        symbols.append(tuple(range(k, k + count)))
+        k += count
+    return drawn, symbols
+
+
+def reordered(drawn, symbols, order):
+    """The strokes drawn in another order (order[new] = old index), and the symbols' indices renumbered."""
+    new_of = {old: new for new, old in enumerate(order)}
+    return [drawn[i] for i in order], [tuple(sorted(new_of[i] for i in s)) for s in symbols]
+
+
+def reading(found, read):
+    return answer.read(read(np.stack([s.image for s in found]))[:, :-1], read.symbols).reading
+
+
+@pytest.mark.parametrize("text", ["12+7×3=", "8÷4=", "(1+2)×3", "45-6"])
+def test_strokes_in_writing_order_make_their_symbols(text, read):
+    drawn, symbols = written(text)
+    found = grouping.symbols(drawn, read)
+    assert [s.strokes for s in found] == symbols
+    assert reading(found, read) == text
+
+
+@pytest.mark.parametrize("text, late", [
+    ("1+2=", [1]),        # the bar of the + drawn after the 2 (and after the =)
+    ("1+2=", [4]),        # one bar of the = drawn last, after the other
+    ("8÷4=", [2, 3]),     # the dots of the ÷ added at the end
+    ("7×3+1", [2, 5]),    # a stroke of the × and of the + added at the end
+])
+def test_strokes_out_of_order_stay_one_symbol(text, late, read):
+    drawn, symbols = written(text)
+    order = [i for i in range(len(drawn)) if i not in late] + late
+    drawn, symbols = reordered(drawn, symbols, order)
+    found = grouping.symbols(drawn, read)
+    assert [s.strokes for s in found] == symbols
+    assert reading(found, read) == text
+
+
+def test_undoing_one_stroke_reads_the_rest_again(read):
+    drawn, symbols = written("4+2")
+    plus_bar = symbols[1][1]  # the +'s second stroke, its upright
+    order = [i for i in range(len(drawn)) if i != plus_bar] + [plus_bar]  # ... drawn last
+    drawn, symbols = reordered(drawn, symbols, order)
+    before = grouping.symbols(drawn, read)
+    assert reading(before, read) == "4+2"
+    after = grouping.symbols(drawn[:-1], read)  # Undo
+    assert sorted(i for s in after for i in s.strokes) == list(range(len(drawn) - 1))
+    assert reading(after, read) == "4-2"
+    # the symbols the undone stroke was no part of are drawn the same
+    np.testing.assert_array_equal(after[0].image, before[0].image)
+    np.testing.assert_array_equal(after[-1].image, before[-1].image)
+
+
+def cursive(text, height=120.0, left=60.0, top=80.0):
+    """One stroke writing the digits of `text` without lifting the pen: each digit's shape, joined to the next
+    one's first point, in pad px."""
+    points = []
+    for i, char in enumerate(text):
+        for stroke in pen.DIGITS[char]:
+            points += [(left + (i * 0.95 + x * 0.6) * height, top + y * height) for x, y in stroke]
+    return [np.array(points, np.float32)]
+
+
+def test_a_cursive_number_in_one_stroke_is_cut_by_its_pixels(read):
+    found = grouping.symbols(cursive("12"), read)
+    assert len(found) == 2 and all(s.strokes == (0,) for s in found)
+    assert reading(found, read) == "12"
+    assert found[0].box[0] < found[1].box[0]
+
+
+def test_a_lone_wide_symbol_in_one_stroke_is_not_cut(read):
+    drawn, _ = written("0")
+    drawn = [s * [2.0, 1.0] - [200.0, 0.0] for s in drawn]  # a wide 0
+    assert len(grouping.symbols(drawn, read)) == 1
+
+
+def test_glyph_is_the_symbol_at_the_nets_scale_whatever_its_size(read):
+    drawn, _ = written("7")
+    small = grouping.glyph(drawn, 1.0)
+    large = grouping.glyph([s * 5.0 for s in drawn], 5.0)
+    assert small.shape == (28, 28) and small.dtype == np.float32
+    assert abs(float(small.sum()) - float(large.sum())) < 0.05 * float(small.sum())
+    rows, cols = np.nonzero(small > 0.5)
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) in range(17, 21)  # fitted into 20x20
+
+
+def test_render_draws_a_round_pen():
+    drawn = ink.render([np.array([[10.0, 10.0], [50.0, 10.0]]), np.array([[30.0, 30.0]])], (40, 60), pen=6.0)
+    assert drawn.shape == (40, 60) and 0.0 <= drawn.min() and drawn.max() <= 1.0
+    assert drawn[10, 30] == 1.0 and drawn[10, 8] > 0.5 and drawn[10, 3] == 0.0   # a round cap reaches pen / 2
+    assert drawn[30, 30] == 1.0 and drawn[30, 36] == 0.0                           # a tap is a dot
+    assert drawn[12, 30] > 0.5 and drawn[15, 30] == 0.0                            # the line is the pen wide
