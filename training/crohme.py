@@ -13,6 +13,9 @@ one expression per line: its writer `group`, its symbols (label, stroke indices)
     lone_images(es, seed, ...)   every symbol drawn alone on the pad, as the page reads it -> (N, 28, 28), labels
     line_ink(e, rng, ...)        a whole expression drawn on the pad -> ink, each symbol's x-extent and label
     line_pieces(es, seed)        the pieces the page's segmentation weighs in real lines, labelled
+    glyph_images(part)           what the page's reading by strokes (py/grouping.py) shows the nets: every
+                                 symbol drawn from its strokes, and every candidate group of strokes that joins
+                                 two symbols or more (REJECT)
 
 Labels index training/symbols.LABELS; "not one symbol" (REJECT) for `other:` symbols that look like none of
 ours, and LOOKALIKE symbols (`x` like ×, `l` like 1, a fraction bar like -) are left out: a net cannot be
@@ -29,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-import preprocess  # py/, on sys.path through the training package
+import grouping  # py/, on sys.path through the training package
+import preprocess
 from training import pen, segments, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +132,8 @@ def _lone_chunk(task):
 
 def _cached(name, parts, make):
     digest = hashlib.sha256(repr(parts).encode() + SOURCE_SHA256.encode())
-    for path in ("py/preprocess.py", "py/segment.py", "training/pen.py", "training/segments.py", "training/crohme.py"):
+    for path in ("py/ink.py", "py/preprocess.py", "py/segment.py", "py/grouping.py", "training/pen.py",
+                 "training/segments.py", "training/crohme.py"):
         digest.update((ROOT / path).read_bytes())
     path = CACHE / ("%s-%s.npz" % (name, digest.hexdigest()[:16]))
     if path.exists():
@@ -230,6 +235,48 @@ def line_pieces(part="train", seed=1, repeats=2, workers=2, chunk=100):
         return _pooled(_pieces_chunk, tasks, workers)
 
     return _cached("pieces-%s" % part, (part, seed, repeats), make)
+
+
+def _glyph_chunk(expressions):
+    images, labels = [], []
+    for expression in expressions:
+        strokes = [np.asarray(s, np.float32).reshape(-1, 2) for s in expression["strokes"]]
+        owner = np.full(len(strokes), -1)
+        tags = []
+        for n, symbol in enumerate(expression["symbols"]):
+            owner[symbol["strokes"]] = n
+            tags.append(label_index(symbol["label"]))
+        if not len(strokes) or (owner < 0).any():
+            continue  # strokes that belong to no symbol: the truth of a group with them is unknown
+        boxes = grouping._boxes(strokes)
+        height, _ = grouping.line_of(boxes)
+        order = np.argsort((boxes[:, 0] + boxes[:, 2]) / 2, kind="stable")
+        floor = grouping.PEN_FLOOR * height
+        for i, j, _ in grouping.candidates(boxes, order, height):
+            group = order[i:j]
+            owners = set(owner[group].tolist())
+            if len(owners) == 1:  # one symbol, whole (a part of one is left out: one bar of an = is a -)
+                n = owners.pop()
+                if len(group) != len(expression["symbols"][n]["strokes"]) or tags[n] == LOOKS_LIKE_OURS:
+                    continue
+                tag = tags[n]
+            else:
+                tag = symbols.REJECT
+            images.append(grouping.glyph([strokes[k] for k in group], floor))
+            labels.append(tag)
+    return images, labels
+
+
+def glyph_images(part="train", workers=2, chunk=200):
+    """What the page's reading by strokes shows the nets for `part`'s expressions (py/grouping.py's candidates,
+    drawn by grouping.glyph): each symbol whole, labelled (REJECT for the others' symbols; look-alikes left out),
+    and each candidate joining strokes of two symbols or more, REJECT. -> (N, 28, 28) float32, (N,) int64."""
+    expressions = load(part)
+
+    def make():
+        return _pooled(_glyph_chunk, [expressions[i:i + chunk] for i in range(0, len(expressions), chunk)], workers)
+
+    return _cached("glyphs-%s" % part, (part,), make)
 
 
 def describe(x, y) -> dict:

@@ -135,21 +135,25 @@ def one_symbol(x_digits, x_drawn, info):
 
 def with_real(x_pieces, y_pieces, ones, args):
     """The pieces and the one-symbol inputs with those of the CROHME training writers (training/crohme.py): the
-    pieces segmentation weighs in their one-line expressions, their symbols that are none of ours drawn alone
-    (as "not one symbol"), and their symbols drawn alone (as one symbol)."""
+    pieces segmentation weighs in their one-line expressions, the groups of strokes reading by strokes weighs
+    that join two symbols or more, their symbols that are none of ours (all three "not one symbol"), and their
+    symbols of ours, drawn alone and from their strokes (one symbol)."""
     from training import crohme, symbols
 
     x_lines, y_lines = crohme.line_pieces("train", seed=args.seed, repeats=args.real_repeats)
     x_lone, y_lone = crohme.lone_images("train", seed=args.seed, repeats=train.parse_args([]).real_repeats)
-    other = y_lone == symbols.REJECT
-    x = np.concatenate([x_lines, x_lone[other], x_pieces])
-    y = np.concatenate([y_lines, y_lone[other], y_pieces])
-    real = dict(crohme.describe(np.concatenate([x_lines, x_lone[other]]), np.concatenate([y_lines, y_lone[other]])),
-                lone_symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
-                generator="training/crohme.py line_pieces + lone_images")
-    print("== real writers: %d pieces of their lines, %d symbols none of ours, %d of ours"
+    x_glyphs, y_glyphs = crohme.glyph_images("train")
+    x_drawn, y_drawn = np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs])
+    other = y_drawn == symbols.REJECT
+    x = np.concatenate([x_lines, x_drawn[other], x_pieces])
+    y = np.concatenate([y_lines, y_drawn[other], y_pieces])
+    real = dict(crohme.describe(np.concatenate([x_lines, x_drawn[other]]), np.concatenate([y_lines, y_drawn[other]])),
+                symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
+                stroke_groups_rejected=int((y_glyphs == symbols.REJECT).sum()),
+                generator="training/crohme.py line_pieces + lone_images + glyph_images")
+    print("== real writers: %d pieces of their lines, %d drawings that are no symbol of ours, %d of ours"
           % (len(y_lines), int(other.sum()), int((~other).sum())))
-    return x, y, np.concatenate([ones, x_lone[~other]]), real
+    return x, y, np.concatenate([ones, x_drawn[~other]]), real
 
 
 def add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv):

@@ -100,16 +100,20 @@ def with_drawings(x_train, y_train, args):
 
 
 def real_symbols(args):
-    """Real people's symbols (training/crohme.py, the training writers only), each drawn alone on the pad
-    --real-repeats times: x (N, 28, 28), y (N,), their description. Symbols that are none of ours are left to
-    training/reject.py."""
+    """Real people's symbols (training/crohme.py, the training writers only): each drawn alone on the pad
+    --real-repeats times (what reading by pixels shows the nets) and once from its strokes (what reading by
+    strokes shows them): x (N, 28, 28), y (N,), their description. Symbols that are none of ours, and groups of
+    strokes that are no symbol, are left to training/reject.py."""
     from training import crohme, symbols
 
     started = time.time()
-    x, y = crohme.lone_images("train", seed=args.seed, repeats=args.real_repeats)
+    x_lone, y_lone = crohme.lone_images("train", seed=args.seed, repeats=args.real_repeats)
+    x_glyphs, y_glyphs = crohme.glyph_images("train")
+    x, y = np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs])
     keep = y != symbols.REJECT
     x, y = x[keep], y[keep]
-    info = dict(crohme.describe(x, y), repeats=args.real_repeats, generator="training/crohme.py lone_images")
+    info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=int((y_glyphs != symbols.REJECT).sum()),
+                generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
 
@@ -216,7 +220,7 @@ def parse_args(argv):
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--once-traced", action="store_true",
                         help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
-    parser.add_argument("--real-repeats", type=int, default=3,
+    parser.add_argument("--real-repeats", type=int, default=2,
                         help="draw each real symbol of the CROHME training writers this many times (0: none)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
                         "learn from too (knowledge distillation, training/distill.py)")
