@@ -2,8 +2,8 @@
 mouse in the writer's own order, and again with a +'s bar and an ='s bar drawn last, is read and worked out the
 same, each symbol one tile in "what the nets saw".
 
-The strokes come from ../shared/data/crohme/expressions.jsonl.gz (not part of the repository: its licence is
-for research only); without it these tests are skipped."""
+The strokes come from the vendored CROHME share, training/data/crohme/expressions.jsonl.gz (research and
+education only, README)."""
 import sys
 from pathlib import Path
 
@@ -24,8 +24,6 @@ PAD_ASPECT = 1.5  # the pad's width / height (static/app.css)
 
 @pytest.fixture(scope="module")
 def real_sum():
-    if not bench_strokes.DATA.exists():
-        pytest.skip("no CROHME data at %s" % bench_strokes.DATA)
     row = next(r for r in bench_strokes.load(validation=True) if r["id"] == EXPRESSION)
     (truth, strokes), = bench_strokes.arithmetic([row])
     return truth, strokes, row["symbols"]

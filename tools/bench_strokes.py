@@ -1,6 +1,6 @@
 """Benchmark reading by strokes on real pen strokes: `python tools/bench_strokes.py [--show 12]`.
 
-Reads CROHME's expressions (../shared/data/crohme/expressions.jsonl.gz, real writers' strokes with each symbol's
+Reads CROHME's expressions (training/data/crohme/expressions.jsonl.gz, real writers' strokes with each symbol's
 stroke indices) of the *validation* writers only (a writer group is one iff sha256(group) % 5 == 0, the rule
 the lead's training uses; tools/fit_strokes.py fits on the others), each drawn in its own stroke order, with
 py/grouping.py and both shipped nets as reader, then py/answer.py (grammar, solver). Prints:
@@ -32,7 +32,7 @@ import calc  # noqa: E402
 import grouping  # noqa: E402
 import net  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "crohme" / "expressions.jsonl.gz"
+DATA = ROOT / "training" / "data" / "crohme" / "expressions.jsonl.gz"  # vendored from ../shared/data/crohme
 ALPHABET = set("0123456789+-×÷=()")
 MAX_SYMBOLS = 12
 
