@@ -186,17 +186,39 @@ def read_pad(nets=None):
     read = read_both if nets is None else net.reader(list(nets.values()))
     # --- reading by strokes (issue 29): the pad's strokes, grouped into symbols and drawn again for the nets
     strokes = window.pad.strokes().to_py()  # [[[x, y], ...], ...] in the snapshot's px, oldest first
+    state["marks"] = []
     if strokes:
         import grouping
+        import layout
 
-        return [(tuple(int(round(v)) for v in symbol.box), symbol.image)
-                for symbol in grouping.symbols(strokes, read)]
+        # Decimal points (issue 30) are kept apart from the reading: layout places them (show_reading).
+        strokes, state["marks"] = layout.split_dots(strokes)
+        found = grouping.symbols(strokes, read) if strokes else []
+        return [piece for symbol in found for piece in raised_apart(symbol, strokes)]
     # ---
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
     return segment.segment_boxes(ink, read=read)
+
+
+def raised_apart(symbol, strokes):
+    """[(box, (28, 28) image)] of one grouped symbol: itself, or its base and an exponent written close to it
+    (layout.raised_strokes: a 3 and its small raised 2 grouped as one), each drawn again for the nets."""
+    import grouping
+    import layout
+    import numpy as np
+
+    own = [np.asarray(strokes[k], dtype=np.float32).reshape(-1, 2) for k in symbol.strokes]
+    boxes = [(float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max())) for p in own]
+    up = layout.raised_strokes(boxes)
+    if not up:
+        return [(tuple(int(round(v)) for v in symbol.box), symbol.image)]
+    floor = grouping.PEN_FLOOR * (symbol.box[3] - symbol.box[1])
+    parts = [[own[k] for k in range(len(own)) if k not in up], [own[k] for k in up]]
+    return [(tuple(int(round(v)) for v in layout.union([boxes[k] for k in range(len(own)) if (k in up) == i])),
+             grouping.glyph(part, floor)) for i, part in enumerate(parts)]
 
 
 def read_both(batch):
@@ -224,6 +246,7 @@ def predict():
         import answer
 
         digits = digits[:answer.MAX_PIECES]  # bounded work: more pieces than a sum may have is too long anyway
+        state["boxes"] = [box for box, _ in digits]
         if not digits:
             show_empty()
             return
@@ -306,9 +329,20 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
 
     readings = {name: reading(p) for name, p in probabilities.items()}
     combined = average(probabilities)
+    # Layout (issue 30): decimal points and raised exponents put in as rows of "." and "^".
+    rows, labels, pieces = combined, state["symbols"], list(range(len(combined)))
+    if len(state.get("boxes", ())) == len(combined):
+        import layout
+
+        rows, labels, pieces = layout.rows(combined, state["symbols"], state["boxes"], state.get("marks", []))
     # The grammar picks a valid sum where the best labels are not; after a kept result, "×2" continues from it.
-    shown = answer.read(combined, state["symbols"], previous=tape_panel.previous())
+    shown = answer.read(rows, labels, previous=tape_panel.previous())
     state["shown"] = shown
+    by_piece = ["?"] * len(combined)  # what each piece was read as, for its image and the look inside
+    for row, piece in enumerate(pieces):
+        if piece is not None and row < len(shown.reading):
+            by_piece[piece] = shown.reading[row]
+    state["piece_text"] = "".join(by_piece)
     node = element("number")
     node.dataset.value = shown.reading
     show_expression(node, shown.expression)
@@ -320,7 +354,7 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
         rows = (probabilities[name], state["symbols"]) if outputs is None else \
             answer.label_rows(models[name], outputs[name], state["symbols"])
         show_net(name, readings[name], *rows)
-    show_seen(batch, shown.reading)
+    show_seen(batch, state["piece_text"])
     explain(shown, reading(combined)[1], readings, combined, rejected if scribble else None)
     if fact and scribble:
         set_fact_idle(NO_FACT_FOR_SCRIBBLE)
@@ -377,6 +411,8 @@ def answer_line(shown):
 def explain(shown, confidence, readings, combined, rejected):
     """rejected: (N,) the CNN's "not one symbol" probabilities when a piece is no symbol (show_reading), else None."""
     number = shown.argmax  # what the nets' best labels say, before the grammar
+    # the pieces only (layout's "." and "^" rows are no net's reading), for comparing with each net
+    pieces = "".join(c for c in number if c not in "^.") if len(number) != len(combined) else number
     if rejected is not None:
         where = "" if len(number) == 1 else " (symbol %d)" % (int(rejected.argmax()) + 1)
         text, kind = ("Hmm — that doesn't look like a digit or a sign to the CNN%s. Try drawing it again." % where,
@@ -386,7 +422,7 @@ def explain(shown, confidence, readings, combined, rejected):
         first, second = [state["symbols"][int(d)] for d in combined[index].argsort()[::-1][:2]]
         where = "" if len(number) == 1 else " (symbol %d)" % (index + 1)
         text, kind = "Not sure — %s or %s?%s Try drawing it a bit clearer." % (first, second, where), "unsure"
-    elif all(readings[name][0] == number for name in NETS):
+    elif all(readings[name][0] in (number, pieces) for name in NETS):
         text, kind = "Both networks agree.", "agree"
     else:
         text, kind = ("The networks disagree — CNN: %s, MLP: %s." % (readings["cnn"][0], readings["mlp"][0]),
@@ -570,7 +606,7 @@ def show_inside(index):
 
     state["inside"] = index
     x = state["batch"][index]
-    number = element("number").dataset.value
+    number = state.get("piece_text", "")
     element("inside-title").textContent = "Inside the nets: symbol %d of %d, read as %s" % (
         index + 1, len(state["batch"]), number[index] if index < len(number) else "?")
     paint(element("inside-input"), inside.gray(x))

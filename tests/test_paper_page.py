@@ -84,3 +84,59 @@ def test_scratching_out_the_4_of_45_plus_1_and_writing_3_gives_36_and_undo_bring
     wait_for_reading_of_all_strokes(app)
     state = app.evaluate(STATE)
     assert (state["read"], state["value"]) == ("35+1", "36")
+
+
+def _shift(strokes_, dx=0.0, dy=0.0, scale=1.0, origin=(0.5, 0.5)):
+    ox, oy = origin
+    return [[(ox + (x - ox) * scale + dx, oy + (y - oy) * scale + dy) for x, y in s] for s in strokes_]
+
+
+def _box(strokes_):
+    xs = [x for s in strokes_ for x, _ in s]
+    ys = [y for s in strokes_ for _, y in s]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def with_decimal_point(text, after):
+    """Strokes of `text` (tests.strokes.expression) with a tap right after the digit at position `after`, low
+    on the line, in a gap opened for it: "25×4" with after=0 writes 2.5×4."""
+    drawn = strokes.expression(text)
+    sizes = [len(strokes.DIGITS[c]) if c in strokes.DIGITS else len(strokes.OPERATORS[strokes.ALIASES.get(c, c)])
+             for c in text]
+    first = sum(sizes[:after + 1])
+    x0, y0, x1, y1 = _box(drawn[first - sizes[after]:first])
+    gap = 0.25 * (x1 - x0)
+    out = drawn[:first] + _shift(drawn[first:], dx=gap)
+    tap = [(x1 + gap * 0.75, y1 - 0.02 * (y1 - y0))]
+    return out + [tap]
+
+
+def with_exponent(text, exponent, scale=0.5):
+    """Strokes of `text` with `exponent` (digits) written small and raised at its top right."""
+    drawn = strokes.expression(text)
+    x0, y0, x1, y1 = _box(drawn)
+    height = y1 - y0
+    small = strokes.number(exponent, height=scale * 0.5)
+    sx0, sy0, sx1, sy1 = _box(small)
+    return drawn + _shift(small, dx=x1 + 0.03 - sx0, dy=y0 - 0.25 * height - sy0)
+
+
+def read_drawing(page, drawn):
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#number').dataset.value === ''", timeout=20_000)
+    browser.draw(page, drawn)
+    wait_for_reading_of_all_strokes(page)
+    return page.evaluate(STATE)
+
+
+def test_a_decimal_point_between_digits(app):
+    state = read_drawing(app, with_decimal_point("25×4", after=0))
+    assert (state["read"], state["value"], state["error"]) == ("2.5×4", "10", "")
+
+
+def test_small_raised_digits_are_a_power(app):
+    state = read_drawing(app, with_exponent("3", "2"))
+    assert (state["read"], state["value"], state["error"]) == ("3^2", "9", "")
+    assert app.locator("#number sup").inner_text() == "2"  # shown raised
+    state = read_drawing(app, with_exponent("(1+2)", "2"))
+    assert (state["read"], state["value"], state["error"]) == ("(1+2)^2", "9", "")

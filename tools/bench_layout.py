@@ -1,0 +1,240 @@
+"""Layout on real CROHME writers (py/layout.py): decimal points and raised exponent digits.
+
+    .venv/bin/python tools/bench_layout.py [--fit]
+
+Run by tools/bench_paper.py too. Decimal points: every small stroke of the data (no larger than 0.35 of the
+median symbol height) is a mark among the other symbols (whole boxes, truth labels; the rest of the mark's own
+symbol stays beside it, as the page's segmentation keeps it): a decimal point iff its symbol is `other:.` with
+a digit as the nearest symbol on each side (the dots of \cdots and full stops are not).
+Exponents: expressions written on one line (no fraction, root, index, sum...) whose LaTeX tokens match their
+symbols sorted left to right label for label; a digit is an exponent iff LaTeX puts it in ^{...}. Validation
+writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "py"))
+sys.path.insert(0, str(ROOT))
+
+import layout  # noqa: E402
+from tools import bench_paper  # noqa: E402
+
+MARK = 35  # a stroke no larger than this (the median symbol is 100 high) is a mark
+SKIP = ("\\frac", "\\sqrt", "_", "\\sum", "\\int", "\\lim", "\\prod", "\\over", "\\limits", "\\begin")
+COMMANDS = {"\\times": "×", "\\div": "÷", "\\left(": "(", "\\right)": ")", "\\lt": "other:<", "\\gt": "other:>"}
+
+
+def box_of(strokes):
+    return bench_paper.scratchout.box(np.concatenate([np.asarray(s, float).reshape(-1, 2) for s in strokes]))
+
+
+def label_of(label):
+    return label if label in bench_paper.ALPHABET or label.startswith("other:") else label
+
+
+def items_of(expression):
+    """[layout.Item] of an expression's symbols (truth labels, other: ones as they are) with their stroke lists."""
+    out = []
+    for symbol in expression["symbols"]:
+        if symbol["strokes"]:
+            out.append((layout.Item(box_of([expression["strokes"][i] for i in symbol["strokes"]]),
+                                    symbol["label"]), symbol))
+    return out
+
+
+def dot_cases(expressions):
+    """[(items, k, truth)]: each small stroke as a mark among the rest of the expression."""
+    cases = []
+    for e in expressions:
+        whole = items_of(e)
+        for n, (item, symbol) in enumerate(whole):
+            for i in symbol["strokes"]:
+                stroke = e["strokes"][i]
+                b = box_of([stroke])
+                if max(b[2] - b[0], b[3] - b[1]) > MARK:
+                    continue
+                items = [it for m, (it, _) in enumerate(whole) if m != n]
+                rest = [e["strokes"][j] for j in symbol["strokes"] if j != i]
+                if rest:  # the rest of its symbol: a mark too when it is small (a dot of two strokes)
+                    r = box_of(rest)
+                    small = max(r[2] - r[0], r[3] - r[1]) <= MARK
+                    items.append(layout.Item(r, "" if small else symbol["label"]))
+                items.append(layout.Item(b, ""))
+                cases.append((items, len(items) - 1, symbol["label"] == "other:." and _between_digits(items)))
+    return cases
+
+
+def _between_digits(items):
+    """True when the last item (a mark) has a digit as the nearest symbol on its left and on its right: a real
+    decimal point, not the dots of \cdots or a full stop."""
+    k = len(items) - 1
+    cx = (items[k].box[0] + items[k].box[2]) / 2
+    symbols = [(it.box[0] + it.box[2]) / 2 for it in items[:-1]]
+    left = [i for i, x in enumerate(symbols) if x < cx and items[i].label]
+    right = [i for i, x in enumerate(symbols) if x > cx and items[i].label]
+    return bool(left and right) and items[max(left, key=lambda i: symbols[i])].label in layout.DIGITS and \
+        items[min(right, key=lambda i: symbols[i])].label in layout.DIGITS
+
+
+def tokens(latex):
+    """[(label, raised)] of a one-line LaTeX text, or None when it is not one line."""
+    text = latex.strip().strip("$").replace("\\left(", "(").replace("\\right)", ")")
+    if any(s in text for s in SKIP):
+        return None
+    out, i, stack, raise_next = [], 0, [], False
+    while i < len(text):
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "^":
+            raise_next = True
+            i += 1
+            continue
+        if c == "{":
+            stack.append(raise_next or (stack[-1] if stack else False))
+            raise_next = False
+            i += 1
+            continue
+        if c == "}":
+            if stack:
+                stack.pop()
+            i += 1
+            continue
+        raised = raise_next or (stack[-1] if stack else False)
+        raise_next = False
+        if c == "\\":
+            m = re.match(r"\\[A-Za-z]+|\\.", text[i:])
+            name = m.group()
+            i += len(name)
+            label = COMMANDS.get(name, "other:" + name)
+        else:
+            label = c if c in bench_paper.ALPHABET else ("×" if c == "*" else "÷" if c == "/" else "other:" + c)
+            i += 1
+        out.append((label, raised))
+    return out
+
+
+def exponent_cases(expressions):  # noqa: C901 - one pass over tokens and symbols
+    """[(items, raised set)] for one-line expressions whose LaTeX matches their symbols left to right."""
+    cases = []
+    for e in expressions:
+        found = tokens(e["latex"])
+        if not found or not any(r for _, r in found):
+            continue
+        whole = sorted(items_of(e), key=lambda pair: (pair[0].box[0] + pair[0].box[2]) / 2)
+        if [it.label for it, _ in whole] != [label for label, _ in found]:
+            continue
+        items = [it for it, _ in whole]
+        raised = {k for k, (label, r) in enumerate(found) if r and label in layout.DIGITS}
+        cases.append((items, raised))
+    return cases
+
+
+def score_dots(cases, **t):
+    tp = fp = fn = tn = 0
+    for items, k, truth in cases:
+        said = layout.is_decimal_point(items, k, **t)
+        tp += said and truth
+        fp += said and not truth
+        fn += truth and not said
+        tn += not said and not truth
+    return tp, fp, fn, tn
+
+
+def score_exponents(cases, **t):
+    """(digits right, digits, raised found, raised, false raised, expressions exactly right, expressions)."""
+    right = total = found = raised_total = false = exact = 0
+    for items, raised in cases:
+        said = layout.exponents(items, **t)
+        digits = [k for k, it in enumerate(items) if it.label in layout.DIGITS]
+        right += sum((k in said) == (k in raised) for k in digits)
+        total += len(digits)
+        found += len(said & raised)
+        raised_total += len(raised)
+        false += len(said - raised)
+        exact += said == raised
+    return right, total, found, raised_total, false, exact, len(cases)
+
+
+def split_symbols(expressions):
+    """(real symbols of the alphabet with 2+ strokes, those layout.raised_strokes would cut an exponent from)."""
+    from collections import Counter
+
+    seen, cut = 0, Counter()
+    for e in expressions:
+        for symbol in e["symbols"]:
+            if symbol["label"] in bench_paper.ALPHABET and len(symbol["strokes"]) >= 2:
+                seen += 1
+                boxes = [box_of([e["strokes"][i]]) for i in symbol["strokes"]]
+                if layout.raised_strokes(boxes):
+                    cut[symbol["label"]] += 1
+    return seen, cut
+
+
+def report(fitting, validation):
+    for title, expressions in (("fit writers", fitting), ("validation writers", validation)):
+        seen, cut = split_symbols(expressions)
+        print("\n## layout, %s\nreal symbols of 2+ strokes an exponent would be cut from: %d of %d %s" % (
+            title, sum(cut.values()), seen, dict(cut)))
+        tp, fp, fn, tn = score_dots(dot_cases(expressions))
+        print("decimal points: %d of %d real ones found; %d of %d other small marks taken for one" % (
+            tp, tp + fn, fp, fp + tn))
+        cases = exponent_cases(expressions)
+        for bases, what in ((layout.BASES, "after a digit or ) (the page)"), (None, "after any symbol (x^2 too)")):
+            right, total, found, raised, false, exact, n = score_exponents(cases, bases=bases)
+            print("exponent digits %s: %d of %d found, %d digits wrongly raised; digits right %.2f %% (%d); "
+                  "expressions with every digit right %d of %d (%.1f %%)" % (
+                      what, found, raised, false, 100 * right / max(total, 1), total, exact, n,
+                      100 * exact / max(n, 1)))
+        only = [(items, raised) for items, raised in cases if all(
+            items[k - 1].label in layout.BASES or k - 1 in raised for k in raised if k > 0)]
+        right, total, found, raised, false, exact, n = score_exponents(only)
+        print("  of those, expressions whose every exponent follows a digit or ): %d of %d exactly right; "
+              "exponent digits %d of %d found, %d wrongly raised" % (exact, n, found, raised, false))
+
+
+def fit(fitting):
+    dots = dot_cases(fitting)
+    best = None
+    for size, low, gap in itertools.product((0.2, 0.3, 0.4), (0.4, 0.5, 0.6, 0.7), (0.5, 0.8, 1.2)):
+        tp, fp, fn, tn = score_dots(dots, size=size, low=low, gap=gap)
+        key = tp - 3 * fp  # a speck read as a point changes a number: weigh it more than a missed point
+        if best is None or key > best[0]:
+            best = (key, dict(size=size, low=low, gap=gap), (tp, fp, fn, tn))
+    print("dots, best:", best)
+    cases = exponent_cases(fitting)
+    best = None
+    for height, rise, gap in itertools.product((0.7, 0.8, 0.9, 1.0), (0.1, 0.2, 0.3), (0.5, 0.8, 1.2)):
+        right, total, found, raised, false, exact, n = score_exponents(cases, height=height, rise=rise,
+                                                                       exp_gap=gap, bases=None)
+        key = found - 3 * false
+        if best is None or key > best[0]:
+            best = (key, dict(height=height, rise=rise, exp_gap=gap), (found, raised, false, exact, n))
+    print("exponents, best:", best)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=bench_paper.DATA)
+    parser.add_argument("--fit", action="store_true")
+    args = parser.parse_args(argv)
+    expressions = bench_paper.load(args.data)
+    validation = [e for e in expressions if bench_paper.is_validation(e["group"])]
+    fitting = [e for e in expressions if not bench_paper.is_validation(e["group"])]
+    if args.fit:
+        fit(fitting)
+    else:
+        report(fitting, validation)
+
+
+if __name__ == "__main__":
+    main()
