@@ -1,6 +1,8 @@
 """Read a drawing by its strokes: which strokes make each symbol, and each symbol drawn again for the nets.
 
     symbols(strokes, read)   strokes -> [Symbol(box, image, strokes)] left to right
+    weigh(strokes, read)     ... its two steps: the candidates read by the nets (Weighed),
+    choose(weighed)          ... and the best grouping under the weights (tools/fit_strokes.py tries many)
 
 strokes: list of (K, 2) float arrays of points (x, y), y down, in pad px (the snapshot's pixels), in the order
 they were drawn. read: (N, 28, 28) -> (N, S + 1), the probabilities of S symbols then of "not one symbol"
@@ -12,8 +14,9 @@ dot of a ÷). A candidate symbol is a run of 1-MAX_STROKES strokes in that order
 other. Each candidate is drawn again from its strokes with a round pen at the nets' own scale (ink.render ->
 preprocess.normalize), all are read in one batch, and dynamic programming over the strokes picks the grouping
 whose symbols score best: the nets' reading of each symbol weighed with a layout prior (its height, width and
-height on the line, per label: a tall ( against a 1, a - mid-line, an = of two bars) and the gaps inside it.
-The prior and the weights are fitted on the training writers of CROHME (tools/fit_strokes.py). A single stroke
+height on the line, per label: a tall ( against a 1, a - mid-line, an = of two bars), the gaps inside it, the
+overlap of strokes cut apart, and the grammar (the labels must begin a valid text: "3+3--" cannot, "3+3=" can;
+the DP runs over the grammar's states, calc.step). The prior and the weights are fitted on the training writers of CROHME (tools/fit_strokes.py). A single stroke
 wide enough to hold several symbols (a cursive "12") is also read the way pixels are (segment.segment_boxes on
 its ink) and split when that reads better. Drawings are remembered by their strokes' bytes (MEMORY): a new
 stroke draws again only the candidates it changes, and the nets remember what they read (net.Remembering).
@@ -28,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+import calc
 import ink
 import preprocess
 import segment
@@ -49,13 +53,19 @@ CURSIVE_HEIGHT = 0.5                  # this share of the line's height, may be 
 CURSIVE_SURE = 0.9                    # ... unless the nets read it whole as one symbol this surely
 CURSIVE_PEN = 0.12                    # ... its ink is drawn for segment with this pen (share of its height) ...
 CURSIVE_SIDE = 120                    # ... and this tall in px
-# The score of a symbol: log p(label) + LAYOUT_WEIGHT * log layout(label) - GAP_WEIGHT * (gap inside / line
-# height) + SYMBOL_BONUS, the best label's; a grouping also pays CUT_WEIGHT * how much the strokes on either
-# side of each cut between symbols overlap in x (fitted by tools/fit_strokes.py on CROHME's training writers).
-LAYOUT_WEIGHT = 0.3
-GAP_WEIGHT = 3.0
-SYMBOL_BONUS = 1.0
+# The score of a symbol read as a label: log p(label) + LAYOUT_WEIGHT * log layout(label) - GAP_WEIGHT * (gap
+# inside / line height) + SYMBOL_BONUS; a grouping also pays CUT_WEIGHT * how much the strokes on either side of
+# each cut between symbols overlap in x, and GRAMMAR_COST once if its labels cannot begin a valid text (choose();
+# all fitted by tools/fit_strokes.py on CROHME's training writers).
+LAYOUT_WEIGHT = 0.0
+GAP_WEIGHT = 5.0
+SYMBOL_BONUS = 1.5
 CUT_WEIGHT = 4.0
+REJECT_WEIGHT = 0.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
+GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
+WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST)
+TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
+BEAM = 12                             # (grammar states kept per place in the strokes)
 CUT_REACH = 3                         # (strokes this far on either side of a cut are compared)
 NARROW = 0.15                         # (a stroke counts as at least this many line heights wide there)
 FEATURE_FLOOR = 0.05                  # (features) heights and widths in line heights plus this before their log
@@ -127,10 +137,15 @@ def features(box, height: float, line: np.ndarray) -> np.ndarray:
 
 def layout_logp(feature: np.ndarray, labels) -> np.ndarray:
     """(len(labels),) log density (up to a constant) of one symbol's features under each label's layout."""
+    return layout_logps(feature[None, :], labels)[0]
+
+
+def layout_logps(feature: np.ndarray, labels) -> np.ndarray:
+    """(R, len(labels)): layout_logp of R symbols' features (R, 3)."""
     means = np.array([LAYOUT.get(label, DEFAULT_LAYOUT)[0] for label in labels])
     spreads = np.array([LAYOUT.get(label, DEFAULT_LAYOUT)[1] for label in labels])
-    z = np.minimum(np.abs((feature[None, :] - means) / spreads), Z_CAP)
-    return -0.5 * (z * z).sum(axis=1) - np.log(spreads).sum(axis=1)
+    z = np.minimum(np.abs((feature[:, None, :] - means[None]) / spreads[None]), Z_CAP)
+    return -0.5 * (z * z).sum(axis=2) - np.log(spreads).sum(axis=1)[None, :]
 
 
 # --- Drawing a candidate for the nets ----------------------------------------------------------------------
@@ -196,16 +211,18 @@ def candidates(boxes: np.ndarray, order: np.ndarray, height: float) -> list[tupl
 
 def cut_overlaps(boxes: np.ndarray, order: np.ndarray, height: float) -> np.ndarray:
     """(N + 1,) for each place i between order[i - 1] and order[i]: the most any stroke of the CUT_REACH before
-    it overlaps in x any of the CUT_REACH after it, as a share of the narrower one (at least NARROW line heights
-    wide), in [0, 1]; 0 at both ends. Strokes over each other are rarely two symbols on a line."""
+    it overlaps in x any of the CUT_REACH after it, as a share of the narrower one (each at least NARROW line
+    heights wide about its centre), in [0, 1]; 0 at both ends. Strokes over each other are rarely two symbols on a line."""
     n = len(order)
     cuts = np.zeros(n + 1)
     ordered = boxes[order]
-    widths = np.maximum(ordered[:, 2] - ordered[:, 0], NARROW * height)
+    # a narrow stroke (the upright of a +, a 1) counts as NARROW wide about its centre, in its width and its
+    # overlap alike: the upright inside a +'s bar overlaps it wholly
+    centres, widths = (ordered[:, 0] + ordered[:, 2]) / 2, np.maximum(ordered[:, 2] - ordered[:, 0], NARROW * height)
+    x0, x1 = centres - widths / 2, centres + widths / 2
     for i in range(1, n):
         left, right = slice(max(0, i - CUT_REACH), i), slice(i, min(n, i + CUT_REACH))
-        overlap = (np.minimum(ordered[left, 2, None], ordered[None, right, 2])
-                   - np.maximum(ordered[left, 0, None], ordered[None, right, 0]))
+        overlap = np.minimum(x1[left, None], x1[None, right]) - np.maximum(x0[left, None], x0[None, right])
         narrower = np.minimum(widths[left, None], widths[None, right])
         cuts[i] = float(np.clip(overlap / narrower, 0.0, 1.0).max())
     return cuts
@@ -225,15 +242,37 @@ def _cursive(points, height: float, read):
             for (x0, y0, x1, y1), image in found]
 
 
-def symbols(strokes, read, weights=None) -> list[Symbol]:
-    """Strokes (list of (K, 2) arrays of (x, y), pad px, in drawing order) -> the symbols they make, left to
-    right (see the module's docstring). weights: optional (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS,
-    CUT_WEIGHT) to try (tools/fit_strokes.py)."""
+class Weighed(NamedTuple):
+    """What the geometry and the nets say of one drawing's candidates, before any weights (weigh -> choose).
+
+    strokes: the input's (K, 2) float32 arrays; order: (N,) stroke indices in x order; runs: candidates()'s
+    [(i, j, gap)]; groups: each run's stroke indices; boxes: each run's box (pad px); images: (R, 28, 28);
+    symbols: the S labels of the nets' symbol columns as the grammar writes them (None: not one of its symbols);
+    logp: (R, S) log p(label) as the nets read each run (their chance of "not one symbol" is already in it);
+    fit: (R,) log(1 - p(not one symbol)); layout: (R, S) layout_logp; cuts: (N + 1,) cut_overlaps;
+    splits: {r: [(box, image, label column, log p, log (1 - p(not one symbol)))]} a single wide stroke read as
+    pixels (a cursive 12)."""
+    strokes: list
+    order: np.ndarray
+    runs: list
+    groups: list
+    boxes: list
+    images: np.ndarray
+    symbols: list
+    logp: np.ndarray
+    fit: np.ndarray
+    layout: np.ndarray
+    cuts: np.ndarray
+    splits: dict
+
+
+def weigh(strokes, read) -> Weighed | None:
+    """Strokes (list of (K, 2) arrays of (x, y), pad px, in drawing order) -> their candidates read by the nets
+    (Weighed), or None when there is no ink. Every candidate is drawn (or remembered) and read in one batch."""
     strokes = [np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in strokes[:MAX_INPUT_STROKES]]
     strokes = [s for s in strokes if len(s)]
     if not strokes:
-        return []
-    layout_weight, gap_weight, bonus, cut_weight = weights or (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT)
+        return None
     boxes = _boxes(strokes)
     height, line = line_of(boxes)
     order = np.argsort((boxes[:, 0] + boxes[:, 2]) / 2, kind="stable")
@@ -244,14 +283,9 @@ def symbols(strokes, read, weights=None) -> list[Symbol]:
     out = read(images)
     labels = getattr(read, "symbols", None) or list(LAYOUT)[:out.shape[1] - 1]
     logp = np.log(np.maximum(out[:, :-1], 1e-7))
+    fit = np.log(np.maximum(1.0 - out[:, -1], 1e-7))
     run_boxes = [_union(boxes[group]) for group in groups]
-    scores, best_label = [], []
-    for (i, j, gap), box, row in zip(runs, run_boxes, logp):
-        total = row + layout_weight * layout_logp(features(box, height, line), labels)
-        k = int(np.argmax(total))
-        scores.append(float(total[k]) - gap_weight * gap + bonus)
-        best_label.append(k)
-    # a single wide stroke may be several symbols written without lifting the pen (a cursive 12)
+    layout = layout_logps(np.array([features(box, height, line) for box in run_boxes]), labels)
     splits = {}
     for r, ((i, j, _), box) in enumerate(zip(runs, run_boxes)):
         w, h = box[2] - box[0], box[3] - box[1]
@@ -260,35 +294,103 @@ def symbols(strokes, read, weights=None) -> list[Symbol]:
             found = _cursive(strokes[groups[r][0]], height, read)
             if len(found) > 1:
                 split_out = read(np.stack([image for _, image in found]))
-                split_score = sum(float(np.log(max(p.max(), 1e-7))) + bonus for p in split_out[:, :-1])
-                if split_score > scores[r]:
-                    scores[r], splits[r] = split_score, found
-    # dynamic programming over the strokes in x order: best[j] = the best grouping of order[:j]
-    n = len(order)
-    cut = cut_weight * cut_overlaps(boxes, order, height)
-    best = np.full(n + 1, -np.inf)
-    best[0] = 0.0
-    back = [None] * (n + 1)
+                splits[r] = [(box, image, int(np.argmax(p[:-1])), float(np.log(max(p[:-1].max(), 1e-7))),
+                              float(np.log(max(1.0 - p[-1], 1e-7)))) for (box, image), p in zip(found, split_out)]
+    symbols = [calc.ALIASES.get(label, label) if isinstance(label, str) else None for label in labels]
+    symbols = [s if s is not None and len(s) == 1 and s in calc.TEXT_SYMBOLS else None for s in symbols]
+    return Weighed(strokes, order, runs, groups, run_boxes, images, symbols, logp, fit, layout,
+                   cut_overlaps(boxes, order, height), splits)
+
+
+_OFF = ("off", 0)   # the grammar's state once the symbols so far cannot begin a valid text
+_steps: dict = {}
+
+
+def _step(state, symbol):
+    """calc.step, remembered; _OFF for a symbol that cannot come there (or no symbol of the grammar)."""
+    key = (state, symbol)
+    if key not in _steps:
+        new = calc.step(state, symbol) if symbol is not None and state != _OFF else None
+        _steps[key] = _OFF if new is None else new
+    return _steps[key]
+
+
+def choose(weighed: Weighed, weights=None) -> list[tuple[int, int]]:
+    """The best grouping of a Weighed drawing: [(run, option)] left to right; option k < TOP_LABELS is the run
+    read whole with its k-th best label, option TOP_LABELS its cursive split (weighed.splits).
+
+    A run read whole as label l scores log p(l) + LAYOUT_WEIGHT * layout(l) + REJECT_WEIGHT * log(1 - p(not one
+    symbol)) - GAP_WEIGHT * gap + SYMBOL_BONUS; a cut between two runs costs CUT_WEIGHT * its overlap, and the
+    first symbol after which the labels can no longer begin a valid text (calc's grammar, from the start of a
+    text or after a kept result: "3+3--" cannot, "3+3=" can) costs GRAMMAR_COST once. Dynamic programming over
+    the strokes in x order and the grammar's states (calc.step): exact but for the BEAM best states kept per
+    place."""
+    layout_weight, gap_weight, bonus, cut_weight, reject_weight, grammar_cost = weights or WEIGHTS
+    runs, symbols = weighed.runs, weighed.symbols
+    total = weighed.logp + layout_weight * weighed.layout
+    ranked = np.argsort(-total, axis=1, kind="stable")[:, :TOP_LABELS]
+    options = []
+    for r, (i, j, gap) in enumerate(runs):
+        base = reject_weight * float(weighed.fit[r]) - gap_weight * gap + bonus
+        found = [(float(total[r, k]) + base, (symbols[k],)) for k in ranked[r]]
+        if r in weighed.splits:
+            pieces = weighed.splits[r]
+            found += [None] * (TOP_LABELS - len(found))
+            found.append((sum(logp + reject_weight * fit + bonus for _, _, _, logp, fit in pieces),
+                          tuple(symbols[k] for _, _, k, _, _ in pieces)))
+        options.append(found)
+    n = len(weighed.order)
+    cut = cut_weight * weighed.cuts
     ending = collections.defaultdict(list)
     for r, (i, j, _) in enumerate(runs):
         ending[j].append(r)
+    best = [dict() for _ in range(n + 1)]
+    best[0] = {calc.INITIAL: (0.0, None), calc.CONTINUING: (0.0, None)}
     for j in range(1, n + 1):
+        here = best[j]
         for r in ending[j]:
             i = runs[r][0]
-            if best[i] + scores[r] - cut[i] > best[j]:
-                best[j], back[j] = best[i] + scores[r] - cut[i], r
+            for state, (score, _) in best[i].items():
+                score -= cut[i]
+                for option, found in enumerate(options[r]):
+                    if found is None:
+                        continue
+                    gain, labels = found
+                    new, cost = state, 0.0
+                    for label in labels:
+                        new = _step(new, label)
+                    if new == _OFF and state != _OFF:
+                        cost = grammar_cost
+                    value = score + gain - cost
+                    if new not in here or value > here[new][0]:
+                        here[new] = (value, (i, state, r, option))
+        if len(here) > BEAM:
+            best[j] = dict(sorted(here.items(), key=lambda item: -item[1][0])[:BEAM])
+    state = max(best[n], key=lambda s: best[n][s][0])
     chosen, j = [], n
     while j > 0:
-        r = back[j]
-        chosen.append(r)
-        j = runs[r][0]
+        i, previous, r, option = best[j][state][1]
+        chosen.append((r, option))
+        j, state = i, previous
+    return chosen[::-1]
+
+
+def symbols(strokes, read, weights=None) -> list[Symbol]:
+    """Strokes (list of (K, 2) arrays of (x, y), pad px, in drawing order) -> the symbols they make, left to
+    right (see the module's docstring). weights: optional WEIGHTS to try (tools/fit_strokes.py)."""
+    weighed = weigh(strokes, read)
+    return [] if weighed is None else grouped(weighed, choose(weighed, weights))
+
+
+def grouped(weighed: Weighed, chosen) -> list[Symbol]:
+    """The Symbols of choose()'s [(run, option)]."""
     found = []
-    for r in reversed(chosen):
-        group = tuple(sorted(groups[r]))
-        if r in splits:
-            found += [Symbol(tuple(float(v) for v in box), image, group) for box, image in splits[r]]
+    for r, option in chosen:
+        group = tuple(sorted(weighed.groups[r]))
+        if option == TOP_LABELS:
+            found += [Symbol(tuple(float(v) for v in box), image, group) for box, image, _, _, _ in weighed.splits[r]]
         else:
-            found.append(Symbol(tuple(float(v) for v in run_boxes[r]), images[r], group))
+            found.append(Symbol(tuple(float(v) for v in weighed.boxes[r]), weighed.images[r], group))
     return found
 
 

@@ -1,4 +1,5 @@
-"""py/grouping.py: strokes grouped into symbols, in order and out of order, after an undo, and a cursive 12."""
+"""py/grouping.py: strokes grouped into symbols, in order and out of order, after an undo, and a cursive 12; the
+grammar and the cut overlaps in its scoring."""
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,50 @@ def test_render_draws_a_round_pen():
     assert drawn[10, 30] == 1.0 and drawn[10, 8] > 0.5 and drawn[10, 3] == 0.0   # a round cap reaches pen / 2
     assert drawn[30, 30] == 1.0 and drawn[30, 36] == 0.0                           # a tap is a dot
     assert drawn[12, 30] > 0.5 and drawn[15, 30] == 0.0                            # the line is the pen wide
+
+
+def test_a_narrow_stroke_inside_another_overlaps_it_wholly():
+    # the upright of a + (2 px wide) inside its bar, then a digit apart: cut between the +'s strokes = 1
+    boxes = np.array([[0.0, 50.0, 60.0, 52.0], [29.0, 20.0, 31.0, 80.0], [100.0, 20.0, 140.0, 80.0]])
+    cuts = grouping.cut_overlaps(boxes, np.array([0, 1, 2]), 60.0)
+    assert cuts[1] == 1.0 and cuts[2] == 0.0 and cuts[0] == cuts[3] == 0.0
+
+
+def bars_weighed(pair_logp):
+    """A hand-made Weighed of 3 + 3 and two bars: each bar alone reads '-' surely, both together '=' with
+    log p = pair_logp (the nets unsure of the pair)."""
+    labels = list("0123456789+-×÷=()")
+    runs = [(0, 1, 0.0), (1, 2, 0.0), (2, 3, 0.0), (3, 4, 0.0), (4, 5, 0.0), (3, 5, 0.0)]
+    reads = ["3", "+", "3", "-", "-", "="]
+    logp = np.full((len(runs), len(labels)), -12.0)
+    for r, label in enumerate(reads):
+        logp[r, labels.index(label)] = pair_logp if r == 5 else -0.01
+    return grouping.Weighed(
+        strokes=[np.zeros((1, 2), np.float32)] * 5, order=np.arange(5), runs=runs,
+        groups=[list(range(i, j)) for i, j, _ in runs], boxes=[(0.0, 0.0, 1.0, 1.0)] * len(runs),
+        images=np.zeros((len(runs), 28, 28), np.float32), symbols=labels, logp=logp,
+        fit=np.zeros(len(runs)), layout=np.zeros((len(runs), len(labels))), cuts=np.zeros(6), splits={})
+
+
+@pytest.mark.parametrize("pair_logp", [-1.0, -2.0])
+def test_the_grammar_keeps_two_bars_one_equals_sign(pair_logp):
+    weighed = bars_weighed(pair_logp)
+    # the same weights without the grammar read the bars as two minuses ("3+3--" begins no valid sum)
+    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0)
+    without = weights[:-1] + (0.0,)
+    assert [weighed.runs[r][:2] for r, _ in grouping.choose(weighed, without)][-2:] == [(3, 4), (4, 5)]
+    chosen = grouping.choose(weighed, weights)
+    assert [weighed.runs[r][:2] for r, _ in chosen] == [(0, 1), (1, 2), (2, 3), (3, 5)]
+    assert [s.strokes for s in grouping.grouped(weighed, chosen)] == [(0,), (1,), (2,), (3, 4)]
+
+
+def test_the_grammar_is_a_cost_not_a_wall():
+    # a drawing that begins no valid text at all (") 3") is still grouped: the best grouping pays the cost once
+    labels = list("0123456789+-×÷=()")
+    runs = [(0, 1, 0.0), (1, 2, 0.0), (0, 2, 0.0)]
+    logp = np.full((3, len(labels)), -12.0)
+    logp[0, labels.index(")")] = logp[1, labels.index("3")] = -0.01
+    weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 2, np.arange(2), runs, [[0], [1], [0, 1]],
+                               [(0.0, 0.0, 1.0, 1.0)] * 3, np.zeros((3, 28, 28), np.float32), labels, logp,
+                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {})
+    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0))] == [0, 1]

@@ -4,14 +4,15 @@
    line's middle) in line heights (grouping.features, the line as grouping.line_of finds it from the strokes),
    over every symbol of the training writers' expressions made only of the app's symbols (one line each; a label
    too rare there, ÷, over all expressions). Printed as grouping.LAYOUT.
-2. The weights (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT): a grid, each scored by the share of symbols whose
-   strokes are grouped exactly, on the training writers' expressions made only of the app's symbols, with the
-   layout just fitted and the shipped nets. Validation writers (bench_strokes.is_validation) are never read.
+2. The weights (grouping.WEIGHTS: LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT,
+   GRAMMAR_COST): coordinate ascent over a grid (GRID), each try scored by the share of symbols whose strokes are
+   grouped exactly, on the training writers' expressions made only of the app's symbols, with the layout just
+   fitted and the shipped nets (each expression read by the nets once: grouping.weigh, then grouping.choose per
+   try). Validation writers (bench_strokes.is_validation) are never read.
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 from pathlib import Path
 
@@ -57,6 +58,46 @@ def fit_layout(rows) -> dict:
     return layout
 
 
+GRID = (  # the values tried for each of grouping.WEIGHTS
+    (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5),          # LAYOUT_WEIGHT
+    (0.0, 1.0, 2.0, 3.0, 5.0),                          # GAP_WEIGHT
+    (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0),  # SYMBOL_BONUS
+    (0.0, 1.0, 2.0, 4.0, 6.0, 8.0),                     # CUT_WEIGHT
+    (0.0, 0.5, 1.0, 2.0, 3.0, 5.0),                     # REJECT_WEIGHT
+    (0.0, 1.0, 2.0, 4.0, 8.0, 16.0),                    # GRAMMAR_COST
+)
+NAMES = ("LAYOUT_WEIGHT", "GAP_WEIGHT", "SYMBOL_BONUS", "CUT_WEIGHT", "REJECT_WEIGHT", "GRAMMAR_COST")
+ROUNDS = 4
+
+
+def share(weighed_rows, weights) -> float:
+    """The share of symbols whose strokes these weights group exactly, over [(row, grouping.Weighed)]."""
+    right = total = 0
+    for row, weighed in weighed_rows:
+        got, count = bench_strokes.grouped_right(row, grouping.grouped(weighed, grouping.choose(weighed, weights)))
+        right += got
+        total += count
+    return right / total
+
+
+def fit_weights(weighed_rows, start) -> tuple:
+    """Coordinate ascent over GRID from `start`: each weight in turn set to its best value with the others
+    held, ROUNDS times or until nothing changes. Ties keep the current value (no drift on a plateau)."""
+    weights, best = list(start), share(weighed_rows, start)
+    for round_ in range(ROUNDS):
+        changed = False
+        for k, values in enumerate(GRID):
+            for value in values:
+                trial = weights[:k] + [value] + weights[k + 1:]
+                got = share(weighed_rows, tuple(trial))
+                if got > best:
+                    best, weights, changed = got, trial, True
+            print("  round %d, %s = %s: %.2f %%" % (round_ + 1, NAMES[k], weights[k], 100 * best), flush=True)
+        if not changed:
+            break
+    return tuple(weights), best
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="fit the weights on at most this many expressions")
@@ -71,18 +112,11 @@ def main(argv=None):
     chosen = bench_strokes.alphabet_only(rows)
     if args.limit:
         chosen = chosen[:args.limit]
-    results = []
-    for weights in itertools.product((0.0, 0.3, 1.0), (0.0, 3.0), (-2.0, -1.0, 0.0, 1.0), (0.0, 2.0, 4.0, 8.0)):
-        right = total = 0
-        for row in chosen:
-            got, count = bench_strokes.grouped_right(row, grouping.symbols(row["strokes"], read, weights))
-            right += got
-            total += count
-        results.append((right / total, weights))
-        print("  layout %.2f gap %.1f bonus %+.1f cut %.1f: %.2f %% of %d symbols" % (*weights, 100 * right / total, total),
-              flush=True)
-    best = max(results)
-    print("best: LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT = %s (%.2f %%)" % (best[1], 100 * best[0]))
+    weighed_rows = [(row, grouping.weigh(row["strokes"], read)) for row in chosen]
+    total = sum(len(row["symbols"]) for row in chosen)
+    print("shipped weights %s: %.2f %% of %d symbols" % (grouping.WEIGHTS, 100 * share(weighed_rows, grouping.WEIGHTS), total))
+    weights, best = fit_weights(weighed_rows, grouping.WEIGHTS)
+    print("best: %s = %s (%.2f %% of %d symbols)" % (", ".join(NAMES), weights, 100 * best, total))
     return 0
 
 
