@@ -193,32 +193,14 @@ def read_pad(nets=None):
 
         # Decimal points (issue 30) are kept apart from the reading: layout places them (show_reading).
         strokes, state["marks"] = layout.split_dots(strokes)
-        found = grouping.symbols(strokes, read) if strokes else []
-        return [piece for symbol in found for piece in raised_apart(symbol, strokes)]
+        # ... and an exponent written so close that it was grouped with its base is cut from it.
+        return layout.pieces(grouping.symbols(strokes, read), strokes) if strokes else []
     # ---
     image = window.pad.pixels()
     pixels = image.data.to_py()  # a memoryview copy of the canvas bytes
     ink = preprocess.from_rgba(pixels, image.width, image.height)
     # With a reader, segmentation weighs each way of splitting touching digits by how well it reads.
     return segment.segment_boxes(ink, read=read)
-
-
-def raised_apart(symbol, strokes):
-    """[(box, (28, 28) image)] of one grouped symbol: itself, or its base and an exponent written close to it
-    (layout.raised_strokes: a 3 and its small raised 2 grouped as one), each drawn again for the nets."""
-    import grouping
-    import layout
-    import numpy as np
-
-    own = [np.asarray(strokes[k], dtype=np.float32).reshape(-1, 2) for k in symbol.strokes]
-    boxes = [(float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max())) for p in own]
-    up = layout.raised_strokes(boxes)
-    if not up:
-        return [(tuple(int(round(v)) for v in symbol.box), symbol.image)]
-    floor = grouping.PEN_FLOOR * (symbol.box[3] - symbol.box[1])
-    parts = [[own[k] for k in range(len(own)) if k not in up], [own[k] for k in up]]
-    return [(tuple(int(round(v)) for v in layout.union([boxes[k] for k in range(len(own)) if (k in up) == i])),
-             grouping.glyph(part, floor)) for i, part in enumerate(parts)]
 
 
 def read_both(batch):

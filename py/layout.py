@@ -25,6 +25,7 @@ DIGITS = "0123456789"
 DOT_SIZE = 0.2     # a decimal point's larger side, at most, as a share of the digit before it
 DOT_LOW = 0.6      # its middle at least this far down that digit (0 its top, 1 its bottom)
 DOT_GAP = 0.8      # its left edge at most this far right of that digit's right edge, in that digit's heights
+NEAR = 0.5         # only a symbol whose middle is this near (in that digit's heights) can be over or under a dot
 EXP_HEIGHT = 0.9   # an exponent digit is at most this tall, as a share of its base (a digit or ")")
 EXP_RISE = 0.2     # its middle at least this much higher than the base's middle, in base heights
 EXP_GAP = 1.2      # its left edge at most this far right of the base's right edge, in base heights
@@ -72,6 +73,8 @@ def _alone_vertically(items, k, reach):
     for i, item in enumerate(items):
         if i == k or (item.label == "" and max(item.box[2] - item.box[0], _height(item.box)) <= reach / 3):
             continue  # another small mark (a dot written in two strokes) does not count
+        if abs(_middle(item.box)[0] - middle) > NEAR * reach:
+            continue  # a symbol beside it (the digit before it, leaning over it), not over or under it
         a0, b0, a1, b1 = item.box
         if a1 < x0 or a0 > x1:
             continue
@@ -205,6 +208,30 @@ def raised_strokes(boxes, height=EXP_HEIGHT, rise=EXP_RISE):
         if (_middle(rest)[1] - _middle(up)[1]) / h >= rise:
             return sorted(order[cut:])
     return []
+
+
+def pieces(found, strokes):
+    """[(box, (28, 28) image)] of grouping.symbols' `found` symbols, left to right, each as it is or as its base
+    and an exponent written close to it (raised_strokes: a 3 and its small raised 2 grouped as one), each part
+    drawn again for the nets (grouping.glyph). strokes: what grouping read, (K, 2) points each."""
+    import grouping
+    import numpy as np
+
+    out = []
+    for symbol in found:
+        own = [np.asarray(strokes[k], dtype=np.float32).reshape(-1, 2) for k in symbol.strokes]
+        boxes = [(float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max()))
+                 for p in own]
+        up = raised_strokes(boxes)
+        if not up:
+            out.append((tuple(int(round(v)) for v in symbol.box), symbol.image))
+            continue
+        floor = grouping.PEN_FLOOR * (symbol.box[3] - symbol.box[1])
+        for raised in (False, True):
+            part = [k for k in range(len(own)) if (k in up) == raised]
+            out.append((tuple(int(round(v)) for v in union([boxes[k] for k in part])),
+                        grouping.glyph([own[k] for k in part], floor)))
+    return out
 
 
 def union(boxes):

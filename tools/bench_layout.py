@@ -8,7 +8,10 @@ symbol stays beside it, as the page's segmentation keeps it): a decimal point if
 a digit as the nearest symbol on each side (the dots of \cdots and full stops are not).
 Exponents: expressions written on one line (no fraction, root, index, sum...) whose LaTeX tokens match their
 symbols sorted left to right label for label; a digit is an exponent iff LaTeX puts it in ^{...}. Validation
-writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers.
+writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers. Realistic sums:
+each writer's own real symbols laid out on one line as sums with decimal points (a tap or the writer's own dot)
+and exponents (small, raised, close), read as the page reads (layout.split_dots, grouping, layout.pieces, both
+nets, layout.rows, the grammar).
 """
 from __future__ import annotations
 
@@ -180,6 +183,17 @@ def split_symbols(expressions):
     return seen, cut
 
 
+def report_sums(fitting, validation, count=300):
+    for title, expressions, seed in (("fit writers", fitting, 0), ("validation writers", validation, 1)):
+        right, shaped, total, misses = sums(expressions, seed, count)
+        print("\n## realistic sums with decimals and powers (%s' own symbols, %s): read exactly %d of %d = %.1f %%; "
+              "every point and exponent in its place %d = %.1f %%" % (title, ", ".join(TEMPLATES), right, total,
+                                                                    100 * right / total, shaped,
+                                                                    100 * shaped / total))
+        wrong = [(t, g) for t, g in misses if shape(t) != shape(g)]
+        print("  placed wrong: %s" % wrong[:12])
+
+
 def report(fitting, validation):
     for title, expressions in (("fit writers", fitting), ("validation writers", validation)):
         seen, cut = split_symbols(expressions)
@@ -234,6 +248,132 @@ def main(argv=None):
         fit(fitting)
     else:
         report(fitting, validation)
+        report_sums(fitting, validation)
+
+
+# --- Decimals and powers in realistic sums, read as the page reads --------------------------------------------
+
+TEMPLATES = ["d.d×d", "dd.d+d.d", "d.dd-d", "d^d", "dd^d", "(d+d)^d", "d^d+d", "d.d^d", "d×d^d-d", "(d-d)^d×d"]
+
+
+def writer_symbols(expressions):
+    """{group: {label: [strokes of one real symbol, ...]}} for the labels the page reads."""
+    found = {}
+    for e in expressions:
+        mine = found.setdefault(e["group"], {})
+        for symbol in e["symbols"]:
+            if symbol["label"] in bench_paper.ALPHABET or symbol["label"] == "other:.":
+                mine.setdefault(symbol["label"], []).append([e["strokes"][i] for i in symbol["strokes"]])
+    return found
+
+
+def realistic_sum(template, own, rng):
+    """(text, strokes in pad px) of a sum of one writer's own real symbols on one line (digits 100 px tall):
+    each "d" a random digit, "." a tap or the writer's own dot low after its digit, "^" its next digit written
+    at 0.45-0.65 of the size, raised, close to its base. None when the writer lacks a symbol."""
+    text, strokes, x = "", [], 0.0
+    raise_next = False
+    last_box = None
+    for c in template:
+        if c == "^":
+            raise_next = True
+            text += "^"
+            continue
+        if c == ".":
+            base = last_box
+            dot = own.get("other:.")
+            if dot and rng.random() < 0.5:  # the writer's own dot, at most 6-14 px across
+                sample = [np.asarray(s, float) for s in dot[int(rng.integers(len(dot)))]]
+                points = np.concatenate(sample)
+                size = max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1.0)
+                scale = min(1.0, rng.uniform(6, 14) / size)
+                shape = [(s - points.min(axis=0)) * scale for s in sample]
+            else:
+                shape = [np.zeros((1, 2))]
+            gap = rng.uniform(6, 18)
+            y = base[3] - rng.uniform(0, 8)
+            strokes += [s + (base[2] + gap, y) for s in shape]
+            x = base[2] + gap + 10 + rng.uniform(8, 20)
+            text += "."
+            continue
+        label = str(rng.integers(10)) if c == "d" else c
+        if label == "0" and not text[-1:].isdigit() and template[template.index(c) + 1:template.index(c) + 2] == "d":
+            label = str(rng.integers(1, 10))
+        samples = own.get(label)
+        if not samples:
+            return None
+        shape = [np.asarray(s, float) for s in samples[int(rng.integers(len(samples)))]]
+        points = np.concatenate(shape)
+        low, high = points.min(axis=0), points.max(axis=0)
+        h = max(high[1] - low[1], 1.0)
+        if raise_next or (text and text[-1] in "0123456789" and "^" in text[-3:] and c == "d"):
+            base = last_box
+            target = rng.uniform(0.45, 0.65) * (base[3] - base[1]) if raise_next else h
+            scale = target / h
+            top = base[1] - rng.uniform(0.15, 0.35) * (base[3] - base[1]) if raise_next else last_box[1]
+            left = base[2] + rng.uniform(2, 12)
+        else:
+            scale = 1.0 if label in "0123456789()" else rng.uniform(0.6, 0.9)
+            # digits stand on the baseline (y = 100), operators and brackets around the middle of the line
+            top = 100 - h if label in "0123456789" else 50 - scale * h / 2
+            left = x
+        moved = [(s - low) * scale + (left, top) for s in shape]
+        strokes += moved
+        box = (left, top, left + (high[0] - low[0]) * scale, top + h * scale)
+        if not raise_next and not (text and "^" in text[-2:] and c == "d"):
+            last_box = box
+        elif raise_next:
+            last_box = box
+        x = box[2] + rng.uniform(20, 35)
+        raise_next = False
+        text += label
+    return text, strokes
+
+
+def read_like_the_page(strokes, read, symbols):
+    """The page's reading of strokes (pad px): dots apart, grouping, exponents cut, both nets, layout, grammar."""
+    import answer
+    import grouping
+
+    rest, marks = layout.split_dots(strokes)
+    parts = layout.pieces(grouping.symbols(rest, read), rest) if rest else []
+    if not parts:
+        return ""
+    probabilities = read(np.stack([image for _, image in parts]))[:, :-1]
+    rows, labels, _ = layout.rows(probabilities, symbols, [box for box, _ in parts], marks)
+    return answer.read(rows, labels).reading
+
+
+def shape(text):
+    """A reading with every digit as d and every operator or bracket as o: where the points and exponents are."""
+    return "".join("d" if c.isdigit() else c if c in ".^" else "o" for c in text)
+
+
+def sums(expressions, seed, count):
+    """(right, shaped right, total, misses): realistic sums with decimals and powers of the expressions'
+    writers, read as the page reads; shaped right: every point and exponent where it belongs, whatever the nets
+    read each symbol as."""
+    import net
+
+    models = [net.load(str(ROOT / "weights" / ("%s.npz" % name))) for name in ("cnn", "mlp")]
+    read = net.reader(models)
+    rng = np.random.default_rng(seed)
+    own = writer_symbols(expressions)
+    groups = sorted(g for g, labels in own.items() if sum(1 for d in "0123456789" if d in labels) == 10)
+    right, shaped, total, misses = 0, 0, 0, []
+    while total < count and groups:
+        group = groups[int(rng.integers(len(groups)))]
+        made = realistic_sum(TEMPLATES[int(rng.integers(len(TEMPLATES)))], own[group], rng)
+        if made is None:
+            continue
+        text, strokes = made
+        got = read_like_the_page(strokes, read, read.symbols)
+        total += 1
+        right += got == text
+        shaped += shape(got) == shape(text)
+        if got != text:
+            misses.append((text, got))
+    return right, shaped, total, misses
 
 
 if __name__ == "__main__":

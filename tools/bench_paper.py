@@ -263,6 +263,7 @@ def main(argv=None):
     from tools import bench_layout
 
     bench_layout.report(fitting, validation)
+    bench_layout.report_sums(fitting, validation)
 
 
 if __name__ == "__main__":
