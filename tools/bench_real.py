@@ -2,7 +2,8 @@
 
 Draws the symbols, numbers and sums of the *validation writers* of the CROHME share (training/crohme.py: writer
 groups never trained on) with the pad's pen on the pad's 420 x 280 px snapshot, and reads each as the page
-reads it: segmentation (py/segment.py with both nets as reader), both nets, the grammar (py/answer.py).
+reads it: by its strokes (py/grouping.py, what the page does) and by its pixels (py/segment.py, today's
+segmentation), with both nets as reader, then the grammar (py/answer.py). Each drawing is the same both ways.
 
     lone symbols   every digit and + - × ÷ = of those writers drawn alone (( and ) are judged inside sums:
                    alone, a straight ) is a 1), the median symbol of its expression 80-200 px tall
@@ -28,9 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 import answer  # noqa: E402
 import calc  # noqa: E402
+import grouping  # noqa: E402
 import net  # noqa: E402
 import segment  # noqa: E402
-from training import crohme  # noqa: E402
+from training import crohme, pen  # noqa: E402
 
 SEED = 2026_12_03
 LONE_HEIGHT = (80.0, 200.0)  # px of the median symbol when a symbol is drawn alone
@@ -41,18 +43,27 @@ FLOORS = dict(lone=0.97, digit=0.97, operator=0.97, divide=0.90, numbers=0.98, e
 
 
 class Page:
-    """Reads ink as the page does: segmentation with both nets, then the grammar."""
+    """Reads a drawing as the page does, by its strokes (py/grouping.py: what the page does when the pad
+    hands over strokes) or by its pixels (py/segment.py, "today's segmentation"), with both nets, then the
+    grammar. Called with (expression, its symbols to draw, the median symbol's height in px)."""
 
-    def __init__(self, weights: Path):
+    def __init__(self, weights: Path, by: str):
         self.read = net.reader([net.load(str(weights / name)) for name in ("cnn.npz", "mlp.npz")])
+        self.by = by
         self.seconds = []
 
-    def __call__(self, ink) -> str:
+    def __call__(self, expression, only, digit_height) -> str:
+        ink, _, _, scale = crohme.line_ink(expression, digit_height=digit_height, only=only)
         started = time.perf_counter()
-        pieces = segment.segment_boxes(ink, read=self.read)
-        if not pieces:
+        if self.by == "strokes":
+            strokes = [stroke for s in only for stroke in crohme.strokes_of(expression, s)]
+            x0, y0, _, _ = pen.bounds(strokes)  # pad px, as line_ink placed them (its offset does not matter)
+            images = [symbol.image for symbol in grouping.symbols([(p - (x0, y0)) * scale for p in strokes], self.read)]
+        else:
+            images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
+        if not images:
             return ""
-        out = self.read(np.stack([digit for _, digit in pieces]))
+        out = self.read(np.stack(images))
         reading = answer.read(out[:, :-1], self.read.symbols).reading
         self.seconds.append(time.perf_counter() - started)
         return reading
@@ -83,8 +94,8 @@ def lone(page, validation, rng, draws):
         for symbol in expression["symbols"]:
             if symbol["label"] in LONE_LABELS and symbol["strokes"]:
                 for _ in range(draws):
-                    ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*LONE_HEIGHT), only=[symbol])
-                    results.append((symbol["label"], page(ink), expression["collection"]))
+                    read = page(expression, [symbol], rng.uniform(*LONE_HEIGHT))
+                    results.append((symbol["label"], read, expression["collection"]))
     return results
 
 
@@ -94,8 +105,8 @@ def numbers(page, validation, rng, draws):
         if crohme.is_line(expression):
             for run in digit_runs(expression):
                 for _ in range(draws):
-                    ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*DIGIT_HEIGHT), only=run)
-                    results.append(("".join(s["label"] for s in run), page(ink), expression["collection"]))
+                    read = page(expression, run, rng.uniform(*DIGIT_HEIGHT))
+                    results.append(("".join(s["label"] for s in run), read, expression["collection"]))
     return results
 
 
@@ -105,9 +116,8 @@ def expressions(page, validation, rng, draws):
         text = crohme.truth(expression)
         if text:
             for _ in range(draws):
-                ink, _, _, _ = crohme.line_ink(expression, digit_height=rng.uniform(*DIGIT_HEIGHT),
-                                                only=cut_symbols(expression))
-                results.append((text, page(ink), expression["collection"], expression["id"]))
+                read = page(expression, cut_symbols(expression), rng.uniform(*DIGIT_HEIGHT))
+                results.append((text, read, expression["collection"], expression["id"]))
     return results
 
 
@@ -154,18 +164,21 @@ def main(argv=None):
     parser.add_argument("--weights", type=Path, default=ROOT / "weights")
     parser.add_argument("--draws", type=int, default=1, help="times each item is drawn (at other sizes)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--by", choices=("strokes", "pixels"), action="append",
+                        help="read by strokes (the page) and/or by pixels (today's segmentation); default both")
     args = parser.parse_args(argv)
-    page = Page(args.weights)
     validation = crohme.load("validation")
-    print("== %d expressions of %d validation writer groups; weights %s"
-          % (len(validation), len({e["group"] for e in validation}), args.weights))
-    rng = np.random.default_rng(SEED + args.seed)
-    started = time.time()
-    results = lone(page, validation, rng, args.draws), numbers(page, validation, rng, args.draws), \
-        expressions(page, validation, rng, args.draws)
-    report(*results)
-    print("== %d readings in %.0f s (CPython, per reading: median %.1f ms)"
-          % (len(page.seconds), time.time() - started, 1000 * statistics.median(page.seconds)))
+    for by in args.by or ("strokes", "pixels"):
+        page = Page(args.weights, by)
+        print("\n######## read by %s: %d expressions of %d validation writer groups; weights %s"
+              % (by, len(validation), len({e["group"] for e in validation}), args.weights))
+        rng = np.random.default_rng(SEED + args.seed)  # the same drawings both ways
+        started = time.time()
+        results = lone(page, validation, rng, args.draws), numbers(page, validation, rng, args.draws), \
+            expressions(page, validation, rng, args.draws)
+        report(*results)
+        print("== %d readings in %.0f s (CPython, per reading: median %.1f ms)"
+              % (len(page.seconds), time.time() - started, 1000 * statistics.median(page.seconds)))
     return 0
 
 
