@@ -60,10 +60,11 @@ CURSIVE_SIDE = 120                    # ... and this tall in px
 LAYOUT_WEIGHT = 0.0
 GAP_WEIGHT = 5.0
 SYMBOL_BONUS = 1.5
-CUT_WEIGHT = 4.0
+CUT_WEIGHT = 6.0
 REJECT_WEIGHT = 0.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
 GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
-WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST)
+APART_WEIGHT = 2.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
+WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT)
 TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
 BEAM = 12                             # (grammar states kept per place in the strokes)
 CUT_REACH = 3                         # (strokes this far on either side of a cut are compared)
@@ -228,6 +229,21 @@ def cut_overlaps(boxes: np.ndarray, order: np.ndarray, height: float) -> np.ndar
     return cuts
 
 
+def apart(boxes: np.ndarray, height: float) -> float:
+    """How far the strokes of one candidate ((K, 4) boxes) lie beside each other rather than over each other, in
+    [0, 1]: 1 - the least, over its strokes, of the most the stroke overlaps another in x (a share of the narrower,
+    each at least NARROW line heights wide about its centre, as in cut_overlaps); 0 for one stroke. The strokes of
+    a +, =, ×, ÷, a 4 or a 5 lie over each other; two neighbouring digits do not."""
+    if len(boxes) < 2:
+        return 0.0
+    centres, widths = (boxes[:, 0] + boxes[:, 2]) / 2, np.maximum(boxes[:, 2] - boxes[:, 0], NARROW * height)
+    x0, x1 = centres - widths / 2, centres + widths / 2
+    overlap = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    share = np.clip(overlap / np.minimum(widths[:, None], widths[None, :]), 0.0, 1.0)
+    np.fill_diagonal(share, 0.0)
+    return float(1.0 - share.max(axis=1).min())
+
+
 def _cursive(points, height: float, read):
     """A single stroke read as pixels (segment.segment_boxes on its ink): [(box in pad px, (28, 28))]."""
     low, high = points.min(axis=0), points.max(axis=0)
@@ -251,7 +267,7 @@ class Weighed(NamedTuple):
     logp: (R, S) log p(label) as the nets read each run (their chance of "not one symbol" is already in it);
     fit: (R,) log(1 - p(not one symbol)); layout: (R, S) layout_logp; cuts: (N + 1,) cut_overlaps;
     splits: {r: [(box, image, label column, log p, log (1 - p(not one symbol)))]} a single wide stroke read as
-    pixels (a cursive 12)."""
+    pixels (a cursive 12); apart: (R,) apart() of each run."""
     strokes: list
     order: np.ndarray
     runs: list
@@ -264,6 +280,7 @@ class Weighed(NamedTuple):
     layout: np.ndarray
     cuts: np.ndarray
     splits: dict
+    apart: np.ndarray
 
 
 def weigh(strokes, read) -> Weighed | None:
@@ -299,7 +316,8 @@ def weigh(strokes, read) -> Weighed | None:
     symbols = [calc.ALIASES.get(label, label) if isinstance(label, str) else None for label in labels]
     symbols = [s if s is not None and len(s) == 1 and s in calc.TEXT_SYMBOLS else None for s in symbols]
     return Weighed(strokes, order, runs, groups, run_boxes, images, symbols, logp, fit, layout,
-                   cut_overlaps(boxes, order, height), splits)
+                   cut_overlaps(boxes, order, height), splits,
+                   np.array([apart(boxes[group], height) for group in groups]))
 
 
 _OFF = ("off", 0)   # the grammar's state once the symbols so far cannot begin a valid text
@@ -320,18 +338,18 @@ def choose(weighed: Weighed, weights=None) -> list[tuple[int, int]]:
     read whole with its k-th best label, option TOP_LABELS its cursive split (weighed.splits).
 
     A run read whole as label l scores log p(l) + LAYOUT_WEIGHT * layout(l) + REJECT_WEIGHT * log(1 - p(not one
-    symbol)) - GAP_WEIGHT * gap + SYMBOL_BONUS; a cut between two runs costs CUT_WEIGHT * its overlap, and the
+    symbol)) - GAP_WEIGHT * gap - APART_WEIGHT * apart + SYMBOL_BONUS; a cut between two runs costs CUT_WEIGHT * its overlap, and the
     first symbol after which the labels can no longer begin a valid text (calc's grammar, from the start of a
     text or after a kept result: "3+3--" cannot, "3+3=" can) costs GRAMMAR_COST once. Dynamic programming over
     the strokes in x order and the grammar's states (calc.step): exact but for the BEAM best states kept per
     place."""
-    layout_weight, gap_weight, bonus, cut_weight, reject_weight, grammar_cost = weights or WEIGHTS
+    layout_weight, gap_weight, bonus, cut_weight, reject_weight, grammar_cost, apart_weight = weights or WEIGHTS
     runs, symbols = weighed.runs, weighed.symbols
     total = weighed.logp + layout_weight * weighed.layout
     ranked = np.argsort(-total, axis=1, kind="stable")[:, :TOP_LABELS]
     options = []
     for r, (i, j, gap) in enumerate(runs):
-        base = reject_weight * float(weighed.fit[r]) - gap_weight * gap + bonus
+        base = reject_weight * float(weighed.fit[r]) - gap_weight * gap - apart_weight * float(weighed.apart[r]) + bonus
         found = [(float(total[r, k]) + base, (symbols[k],)) for k in ranked[r]]
         if r in weighed.splits:
             pieces = weighed.splits[r]

@@ -141,15 +141,16 @@ def bars_weighed(pair_logp):
         strokes=[np.zeros((1, 2), np.float32)] * 5, order=np.arange(5), runs=runs,
         groups=[list(range(i, j)) for i, j, _ in runs], boxes=[(0.0, 0.0, 1.0, 1.0)] * len(runs),
         images=np.zeros((len(runs), 28, 28), np.float32), symbols=labels, logp=logp,
-        fit=np.zeros(len(runs)), layout=np.zeros((len(runs), len(labels))), cuts=np.zeros(6), splits={})
+        fit=np.zeros(len(runs)), layout=np.zeros((len(runs), len(labels))), cuts=np.zeros(6), splits={},
+        apart=np.zeros(len(runs)))
 
 
 @pytest.mark.parametrize("pair_logp", [-1.0, -2.0])
 def test_the_grammar_keeps_two_bars_one_equals_sign(pair_logp):
     weighed = bars_weighed(pair_logp)
     # the same weights without the grammar read the bars as two minuses ("3+3--" begins no valid sum)
-    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0)
-    without = weights[:-1] + (0.0,)
+    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0)
+    without = (0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0)  # the same, no grammar
     assert [weighed.runs[r][:2] for r, _ in grouping.choose(weighed, without)][-2:] == [(3, 4), (4, 5)]
     chosen = grouping.choose(weighed, weights)
     assert [weighed.runs[r][:2] for r, _ in chosen] == [(0, 1), (1, 2), (2, 3), (3, 5)]
@@ -164,5 +165,17 @@ def test_the_grammar_is_a_cost_not_a_wall():
     logp[0, labels.index(")")] = logp[1, labels.index("3")] = -0.01
     weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 2, np.arange(2), runs, [[0], [1], [0, 1]],
                                [(0.0, 0.0, 1.0, 1.0)] * 3, np.zeros((3, 28, 28), np.float32), labels, logp,
-                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {})
-    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0))] == [0, 1]
+                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {}, np.zeros(3))
+    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0))] == [0, 1]
+
+
+def test_apart_tells_strokes_over_each_other_from_strokes_side_by_side():
+    height = 60.0
+    plus = np.array([[0.0, 50.0, 60.0, 52.0], [29.0, 20.0, 31.0, 80.0]])        # bar and upright
+    equals = np.array([[0.0, 40.0, 60.0, 42.0], [5.0, 60.0, 58.0, 62.0]])       # two bars over each other
+    two_digits = np.array([[0.0, 20.0, 40.0, 80.0], [45.0, 20.0, 85.0, 80.0]])  # side by side
+    assert grouping.apart(plus, height) == 0.0 and grouping.apart(equals, height) == 0.0
+    assert grouping.apart(two_digits, height) == 1.0
+    assert grouping.apart(plus[:1], height) == 0.0
+    # a stroke that overlaps only its neighbour's edge lies mostly beside it
+    assert 0.5 < grouping.apart(np.array([[0.0, 20.0, 40.0, 80.0], [30.0, 20.0, 70.0, 80.0]]), height) < 1.0

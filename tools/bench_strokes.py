@@ -10,7 +10,11 @@ py/grouping.py and both shipped nets as reader, then py/answer.py (grammar, solv
 - real arithmetic expressions (the data's `arithmetic` ones, cut after the first =, at most 12 symbols) read
   exactly and solved right (the same value or the same error as the truth); floors 95 %;
 - pointer-up -> result in CPython: grouping, reading, grammar and solver per expression, median and slowest, with
-  nothing remembered and after the last stroke (the earlier strokes' reads remembered, as in the page).
+  nothing remembered and after the last stroke (the earlier strokes' reads remembered, as in the page);
+- MNIST *test* digits traced into pen strokes (training/pen.py), written side by side as 2- and 3-digit numbers
+  (each digit 50-90 px tall on the pad, slanted a little, gaps of 0.1-0.5 of its height, a little up or down)
+  and read by strokes: numbers read exactly (`--numbers 500`; a diagnostic, no floor: skeleton traces have spurs
+  and split lines no pen makes; issue 29's number floors are the pixel bench's, tools/bench_preprocess.py).
 """
 from __future__ import annotations
 
@@ -108,10 +112,54 @@ def read_expression(strokes, read):
     return answer.read(out[:, :-1], read.symbols), found
 
 
+NUMBER_SEED = 29
+
+
+def traced_number(x28s, rng) -> list:
+    """MNIST digits (uint8 (28, 28) each) -> the strokes (pad px, (K, 2) float32) of the number they write left to
+    right: each traced (pen.trace), slanted up to 10 degrees, 50-90 px tall, 0.1-0.5 of its height after the one
+    before, moved up or down by up to a tenth of its height."""
+    from training import pen
+
+    drawn, left = [], 40.0
+    for x28 in x28s:
+        strokes = pen.warp(pen.trace(x28), rng, slant=rng.uniform(-10, 10))
+        if not strokes:
+            continue
+        x0, y0, x1, y1 = pen.bounds(strokes)
+        tall = rng.uniform(50, 90)
+        scale = tall / max(y1 - y0, 1e-3)
+        top = 100.0 + rng.uniform(-0.1, 0.1) * tall
+        drawn += [((s - [x0, y0]) * scale + [left, top]).astype(np.float32) for s in strokes]
+        left += (x1 - x0) * scale + rng.uniform(0.1, 0.5) * tall
+    return drawn
+
+
+def traced_numbers(read, count, lengths=(2, 3)) -> dict:
+    """{length: share of `count` traced numbers (traced_number) read exactly by strokes}, and the misreads."""
+    from training import mnist
+
+    x, y = mnist.load("test")
+    rng = np.random.default_rng(NUMBER_SEED)
+    shares, wrong = {}, []
+    for length in lengths:
+        right = 0
+        for _ in range(count):
+            indices = rng.integers(0, len(x), size=length)
+            truth = "".join(str(int(d)) for d in y[indices])
+            shown, _ = read_expression(traced_number(x[indices], rng), read)
+            right += bool(shown) and shown.reading == truth
+            if not (shown and shown.reading == truth) and len(wrong) < 12:
+                wrong.append("%s→%s" % (truth, shown.reading if shown else ""))
+        shares[length] = right / count
+    return shares, wrong
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--weights", type=Path, default=ROOT / "weights")
     parser.add_argument("--show", type=int, default=12, help="misread expressions to print")
+    parser.add_argument("--numbers", type=int, default=0, help="traced MNIST numbers of each length (0: none)")
     args = parser.parse_args(argv)
     models = [net.Remembering(net.load(str(args.weights / name))) for name in ("cnn.npz", "mlp.npz")]
     read = net.reader(models)
@@ -155,6 +203,13 @@ def main(argv=None):
           "median %.1f ms, slowest %.1f ms" % (1000 * statistics.median(seconds), 1000 * max(seconds)))
     print("   ... the last stroke, the earlier ones read before (as the page draws): median %.1f ms, slowest %.1f ms"
           % (1000 * statistics.median(last), 1000 * max(last)))
+    if args.numbers:
+        shares, wrong = traced_numbers(read, args.numbers)
+        print("== MNIST test digits traced into pen strokes, written as numbers and read by strokes (%d of each length)"
+              % args.numbers)
+        print("   read exactly: " + ", ".join("%d digits %.1f %%" % (n, 100 * v) for n, v in shares.items())
+              + " (a diagnostic)")
+        print("   misread (written→read): " + ", ".join(wrong))
     return 0
 
 
