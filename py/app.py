@@ -1,13 +1,16 @@
-"""The page's UI module: the only Python that touches the DOM.
+"""The page's UI module: it wires the page. It and the panel modules (py/*_panel.py: the fact card, the tape),
+each owning its own element ids, are the only Python that touches the DOM.
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
 each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
 segments them into symbols (segment), runs both networks (net), reads the symbols as a number or a sum and
 works it out (answer: grammar + calc), shows that, each net's reading and probabilities of every label, the
-28x28 images the nets saw, and a fact about the number or the sum's result (facts). Each image the nets saw is a
+28x28 images the nets saw, and a fact about the number or the sum's result (facts_panel). Each image the nets saw is a
 button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py).
 where a button per symbol (#inside-correct) teaches both nets what it really is (learn.py); the personal changes
 are kept in localStorage (body[data-learned] counts them), exported as .npz, or forgotten (#forget).
+A new stroke may be a scratch-out (scratchout: the pad erases what it covers); layout puts in decimal points and
+raised exponents; the tape (tape_panel) keeps sums, and a sum starting with an operator goes on from it.
 Everything it computes comes from the pure modules beside it; this file only reads and writes the page. Text is
 always set as text.
 """
@@ -16,22 +19,22 @@ import asyncio
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 from pyscript import document, window
 
+import facts_panel  # the fact card (#fact, #fact-source, the kind radios)
+
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 NOT_A_DIGIT = 0.8  # above this "not one symbol" probability (the CNN's last output) the page says so
 NO_FACT_FOR_SCRIBBLE = "No fact for this one: it doesn't look like a number or a sum. Draw digits to get one."
 WARM_UP_DRAWINGS = 12  # predictions on a made-up drawing after ready: wasm code is slow for its first calls
 READ_MEMORY = 256  # pieces whose reading each net remembers (net.Remembering): a new stroke leaves most unchanged
 NETS = ("cnn", "mlp")
-SITE_SETTINGS = "site.toml"  # the self-hoster's settings (pyscript.toml [files] puts it here)
 
 models = {}
 remembering = {}  # each net's net.Remembering: what it read, kept across drawings until its weights change
-# api_missing: the facts proxy answered 404 or HTML (e.g. GitHub Pages has none): stop asking it this session.
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
 # batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
 # opener: the button that opened the panel (focus goes back to it).
 # shown: the answer.Shown on the page now (the tape keeps it), or None.
-state = {"number": "", "generation": 0, "api_missing": False, "symbols": list("0123456789"),
+state = {"symbols": list("0123456789"),
          "batch": None, "inside": None, "opener": None, "learner": None, "shown": None}
 PREPARE_CHUNK = 48  # replay examples per idle moment: ~50 ms of the CNN in Pyodide
 LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
@@ -76,8 +79,7 @@ def boot():
                    "files are damaged." % error, "error")
         return
     listen(element("pad"), "pad:change", on_pad_change)
-    for radio in document.querySelectorAll("input[name=kind]"):
-        listen(radio, "change", on_kind_change)
+    facts_panel.setup(listen)  # the fact card: its own panel module, wired here
     listen(element("seen"), "click", on_seen_click)  # one listener for every image button, present and future
     listen(element("inside-close"), "click", lambda event: close_inside())
     # Capture: Escape closes the panel before the pad's own Escape (clear) sees it.
@@ -288,7 +290,7 @@ def show_empty():
     seen_shown.clear()
     state["batch"] = None
     close_inside(restore_focus=False)
-    set_fact_idle()
+    facts_panel.idle()
 
 
 def show_problem(message):
@@ -339,9 +341,9 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
     show_seen(batch, state["piece_text"])
     explain(shown, reading(combined)[1], readings, combined, rejected if scribble else None)
     if fact and scribble:
-        set_fact_idle(NO_FACT_FOR_SCRIBBLE)
+        facts_panel.idle(NO_FACT_FOR_SCRIBBLE)
     elif fact:
-        show_fact_for(shown)
+        facts_panel.show_for(shown)
 
 
 def show_expression(node, expression):
@@ -754,92 +756,6 @@ def export_learned():
     link.href, link.download = url, "digit-factoid-corrections.npz"
     link.click()
     window.setTimeout(create_once_callable(lambda: window.URL.revokeObjectURL(url)), 1000)
-
-
-# --- Facts --------------------------------------------------------------------------------------------------
-
-def chosen_kind():
-    checked = document.querySelector("input[name=kind]:checked")
-    return checked.value if checked else "trivia"
-
-
-def on_kind_change(event):
-    if state["number"]:
-        request_fact(state["number"], force=True)
-
-
-def show_fact_for(shown):
-    """A fact about the number or the sum's whole result; otherwise the card says why there is none."""
-    if shown.fact is not None:
-        request_fact(str(shown.fact))
-    elif shown.error:
-        set_fact_idle("A fact about the result will appear once the sum can be worked out.")
-    else:
-        set_fact_idle(shown.fact_note)
-
-
-def set_fact_idle(text="A fact about your number will appear here."):
-    state["number"] = ""
-    state["generation"] += 1
-    fact = element("fact")
-    fact.dataset.source = ""
-    fact.dataset.number = ""
-    fact.textContent = text
-    element("fact-source").textContent = ""
-
-
-def request_fact(number, force=False):
-    if number == state["number"] and not force:
-        return
-    state["number"] = number
-    state["generation"] += 1
-    element("fact-source").textContent = "Looking up %s…" % number
-    asyncio.ensure_future(show_fact(int(number), chosen_kind(), state["generation"]))
-
-
-async def fetch_text(url, timeout):
-    """The browser's fetch with a timeout: (status, content type, body text). Raises on network errors."""
-    controller = window.AbortController.new()
-    abort = create_proxy(lambda: controller.abort())
-    timer = window.setTimeout(abort, int(timeout * 1000))
-    try:
-        response = await window.fetch(url, signal=controller.signal)
-        body = await response.text()
-        return int(response.status), str(response.headers.get("content-type") or ""), str(body)
-    finally:
-        window.clearTimeout(timer)
-        abort.destroy()
-
-
-async def show_fact(n, kind, generation):
-    import facts
-
-    base, problem = facts_base()
-    if state["api_missing"]:
-        fact = facts.offline_fact(n, kind)
-    else:
-        fact = await facts.get_fact(n, kind, fetch_text, base=base)
-        state["api_missing"] = fact.note.startswith(("HTTP status 404", "not JSON"))
-    if generation != state["generation"]:
-        return  # the drawing changed while we waited: a newer fact is on its way
-    node = element("fact")
-    node.textContent = fact.text  # text, never HTML: the API's words cannot run anything
-    node.dataset.number = str(fact.number)
-    node.dataset.source = fact.source
-    element("fact-source").textContent = facts.source_line(fact, base, problem)
-
-
-def facts_base():
-    """(base URL or None, problem): the site's proxy from site.toml, or a loopback `?facts=` override (tests)."""
-    import facts
-
-    try:
-        with open(SITE_SETTINGS, encoding="utf-8") as file:
-            configured, problem = facts.configured_base(file.read())
-    except OSError as error:
-        configured, problem = facts.DEFAULT_BASE, "site.toml could not be read: %s" % error
-    override = window.URLSearchParams.new(window.location.search).get("facts")
-    return facts.resolve_base(override, configured), problem
 
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
