@@ -94,6 +94,7 @@ LAYOUT = {
 }
 DEFAULT_LAYOUT = ((0.0, -0.3, 0.0), (0.6, 0.6, 0.3))
 MEMORY = 512                          # candidates' images remembered across drawings
+CURSIVE_MEMORY = 64                   # ... and wide strokes cut by pixels
 
 
 class Symbol(NamedTuple):
@@ -172,11 +173,17 @@ def glyph(strokes, floor: float) -> np.ndarray:
 
 
 def _remembered_glyph(strokes, floor: float) -> np.ndarray:
+    """glyph(strokes, floor), remembered by the strokes' bytes and the pen it is drawn with: the floor (from the
+    line's height, which a new stroke may change) only matters when it is wider than PEN of the symbol's extent,
+    so a symbol large enough is drawn once whatever the line's height (and then read once: net.Remembering)."""
     digest = hashlib.blake2b(digest_size=16)
+    low, high = np.full(2, np.inf), np.full(2, -np.inf)
     for points in strokes:
         digest.update(np.ascontiguousarray(points, dtype=np.float32).tobytes())
         digest.update(b"|")
-    key = (digest.digest(), round(floor, 1))
+        low, high = np.minimum(low, points.min(axis=0)), np.maximum(high, points.max(axis=0))
+    own = PEN * float((high - low).max())  # as glyph() computes it
+    key = (digest.digest(), "own") if own >= max(floor, 1e-3) else (digest.digest(), round(floor, 1))
     if key in _memory:
         _memory.move_to_end(key)
         return _memory[key]
@@ -308,7 +315,7 @@ def weigh(strokes, read) -> Weighed | None:
         w, h = box[2] - box[0], box[3] - box[1]
         if (j == i + 1 and h >= CURSIVE_HEIGHT * height and w >= CURSIVE_ASPECT * h
                 and out[r, :-1].max() < CURSIVE_SURE):
-            found = _cursive(strokes[groups[r][0]], height, read)
+            found = _remembered_cursive(strokes[groups[r][0]], height, read)
             if len(found) > 1:
                 split_out = read(np.stack([image for _, image in found]))
                 splits[r] = [(box, image, int(np.argmax(p[:-1])), float(np.log(max(p[:-1].max(), 1e-7))),
@@ -391,6 +398,22 @@ def choose(weighed: Weighed, weights=None) -> list[tuple[int, int]]:
         chosen.append((r, option))
         j, state = i, previous
     return chosen[::-1]
+
+
+_cursives: collections.OrderedDict = collections.OrderedDict()
+
+
+def _remembered_cursive(points, height: float, read):
+    """_cursive, remembered by the stroke's bytes (it depends on nothing else but the reader): the pixel
+    segmentation of a wide stroke is the slowest step, and every later stroke would redo it."""
+    key = (np.ascontiguousarray(points, dtype=np.float32).tobytes(), id(read))
+    if key in _cursives:
+        _cursives.move_to_end(key)
+        return _cursives[key]
+    found = _cursives[key] = _cursive(points, height, read)
+    if len(_cursives) > CURSIVE_MEMORY:
+        _cursives.popitem(last=False)
+    return found
 
 
 def symbols(strokes, read, weights=None) -> list[Symbol]:

@@ -179,3 +179,16 @@ def test_apart_tells_strokes_over_each_other_from_strokes_side_by_side():
     assert grouping.apart(plus[:1], height) == 0.0
     # a stroke that overlaps only its neighbour's edge lies mostly beside it
     assert 0.5 < grouping.apart(np.array([[0.0, 20.0, 40.0, 80.0], [30.0, 20.0, 70.0, 80.0]]), height) < 1.0
+
+
+def test_a_symbol_is_drawn_once_whatever_the_line_height_when_its_own_pen_is_wider():
+    drawn, _ = written("7")  # about 100 px tall: its own pen (PEN of its extent) is wider than these floors
+    grouping._memory.clear()
+    first = grouping._remembered_glyph(drawn, 2.0)
+    assert grouping._remembered_glyph(drawn, 3.0) is first
+    np.testing.assert_array_equal(first, grouping.glyph(drawn, 3.0))
+    # a dot's pen is the floor: another floor draws it again, as glyph() does
+    dot = [np.array([[50.0, 50.0], [51.0, 50.0]], np.float32)]
+    thin, thick = grouping._remembered_glyph(dot, 2.0), grouping._remembered_glyph(dot, 6.0)
+    np.testing.assert_array_equal(thick, grouping.glyph(dot, 6.0))
+    assert thin is not thick
