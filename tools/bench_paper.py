@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "py"))
+sys.path.insert(0, str(ROOT))
 
 import scratchout  # noqa: E402
 
@@ -147,10 +148,11 @@ def clear_of_others(expression, ordered, chosen, box, height=100.0):
 
 
 def targets(expression, rng):
-    """[(kind, [stroke indices])]: one symbol, two side by side, one digit of a number of 2+ digits."""
-    ordered = [s for s in symbols_in_order(expression) if s[1]]
+    """[(kind, [stroke indices], box)]: one symbol of the page's alphabet, two side by side, one digit of a
+    number of 2+ digits; only where a scribble over them would cover nothing else (clear_of_others)."""
+    everything = [s for s in symbols_in_order(expression) if s[1]]
+    ordered = [s for s in everything if s[0] in ALPHABET]  # what the page reads: digits, operators, brackets
     found = []
-    everything = ordered
     if ordered:
         one = ordered[int(rng.integers(len(ordered)))]
         found.append(("one symbol", one[1], one[2]))
