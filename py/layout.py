@@ -9,6 +9,10 @@ holds (a tap is a dot); tools/bench_paper.py fits and measures it on real CROHME
                         #                or "drop" (a mark that is no decimal point: a speck)
     text(items)         # "2.5": the readings with "." and "^" put in ("3^2", "(1+2)^2")
 
+In the page (py/app.py): split_dots(strokes) keeps taps that may be decimal points apart from the stroke grouping;
+pieces(found, strokes) cuts an exponent written close to its base out of grouping's symbol (raised_strokes);
+rows(probabilities, symbols, boxes, marks) gives the grammar its rows with "." and "^" put in.
+
 A decimal point: a mark (or a piece read as anything) no larger than DOT_SIZE of the digit before it, whose
 middle lies low (DOT_LOW of that digit's height or lower), at most DOT_GAP of that height after it, with nothing
 above or below it (the dots of ÷ have their bar, an i its stem). A mark with no digit right before it is no
