@@ -1,6 +1,6 @@
 """Benchmark of "Write it as on paper" (issue 30) on real CROHME writers: scratch-out and layout.
 
-    .venv/bin/python tools/bench_paper.py [--data ../shared/data/crohme/expressions.jsonl.gz] [--fit] [--seed 0]
+    .venv/bin/python tools/bench_paper.py [--data training/data/crohme/expressions.jsonl.gz] [--fit] [--seed 0]
 
 Validation writers: a `group` is one iff int(sha256(group), 16) % 5 == 0; thresholds are fitted (--fit) on the
 other groups only, and the figures that count are printed for the validation ones.
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import scratchout  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "crohme" / "expressions.jsonl.gz"
+DATA = ROOT / "training" / "data" / "crohme" / "expressions.jsonl.gz"  # vendored from ../shared/data/crohme
 ALPHABET = set("0123456789+-×÷=()")
 
 
