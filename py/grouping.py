@@ -57,13 +57,13 @@ CURSIVE_SIDE = 120                    # ... and this tall in px
 # inside / line height) + SYMBOL_BONUS; a grouping also pays CUT_WEIGHT * how much the strokes on either side of
 # each cut between symbols overlap in x, and GRAMMAR_COST once if its labels cannot begin a valid text (choose();
 # all fitted by tools/fit_strokes.py on CROHME's training writers).
-LAYOUT_WEIGHT = 0.0
+LAYOUT_WEIGHT = 0.1
 GAP_WEIGHT = 5.0
-SYMBOL_BONUS = 1.5
+SYMBOL_BONUS = -0.5
 CUT_WEIGHT = 6.0
-REJECT_WEIGHT = 0.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
+REJECT_WEIGHT = 3.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
 GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
-APART_WEIGHT = 2.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
+APART_WEIGHT = 0.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
 WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT)
 TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
 BEAM = 12                             # (grammar states kept per place in the strokes)
