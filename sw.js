@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "6cba6a50a927a139";
+const VERSION = "b77d8694b0941eca";
 const PRECACHE = [
   ["./", "88786c2e8895c2ac3b29c0cf6a53822c7a13c19ca950a91ec4680ca25de0ff41"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -22,12 +22,12 @@ const PRECACHE = [
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
   ["py/grammar.py", "9831f32ffc96364beb933bb805ee083b77de27286d74f311e92c295fdf946234"],
-  ["py/grouping.py", "aa0b822759390c7e52ac9410b15675f0cf11f6bea30f9943f4332b98d4d748d8"],
+  ["py/grouping.py", "946a82716df9823442f2f78c24bca0896fc317c79e925fba1db20f96509d736b"],
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
   ["py/layout.py", "8a3113390399034f0f1002f174f931083eed8910063d4407549ee492c41ead5d"],
   ["py/learn.py", "4cd2f11900ddab1a75bba144a7f813f6d15cf2917dd793255b402dc4eb38c21a"],
-  ["py/net.py", "c73fa68164beb8b8aaedd6c5cbc40882ddee6c2b700f248cd857ca5f6819dd8d"],
+  ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
   ["py/scratchout.py", "e6149028947e6f48ad801b18042a452d3bb9f04cd4dce7d75c021f6c27744fd1"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
@@ -45,10 +45,10 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "1e781ad13bf89a02827a7254e0fce547c191f5fdd016d9ce65eb573716a00aaf"],
-  ["weights/manifest.json", "c5e9718bcc8849b1c8ad63efca2d48756fac707d1a8595a0d21bf7b1e9ffa797"],
-  ["weights/mlp.npz", "741833a59c8e62bb54e5f93ae4c9d3fac4b27747170a48748b06dc1f55305f8e"],
-  ["weights/replay.npz", "e02feda464e2e99bbfdfbb38326f9d1bbef371e04eac2dce1e3e20d4adc9fa66"],
+  ["weights/cnn.npz", "2dbac6ad92c770043a9fbc53031016726e347417457188652c4bab1ebf8cf270"],
+  ["weights/manifest.json", "ca26a3392efa853c59e3afb6fb089df3ec661c50dd2bf5ad5035cb5c9e9f2830"],
+  ["weights/mlp.npz", "c44bced5a58731ae8cd898a3bec7f57a021d90ab5920d9e3892c432e9bf95372"],
+  ["weights/replay.npz", "165d7b2daa82edc3cb91621fcc5a1a27c7a83449df5263a41bb1a514ef1efc91"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js", null],

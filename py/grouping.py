@@ -41,6 +41,9 @@ MAX_STROKES = 4                       # a symbol has at most this many strokes (
 MAX_INPUT_STROKES = 120               # bounded work: more strokes than a sum may have are read as the first ones
 TALL_SHARE = 0.3                      # the line's height: the median height of strokes at least this share of
                                       # the tallest (bars and dots say nothing of it)
+FLAT = 0.5                            # a drawing whose tallest stroke is lower than this share of its widest ...
+BAR_WIDTH = 0.6                       # ... is bars and dots: a bar is this many line heights wide (the median
+                                      # -, = of the CROHME training writers: 0.52, 0.66 digit heights)
 MAX_GAP = 0.6                         # strokes of a symbol lie at most this share of the line's height apart
                                       # in x (the ÷'s dots lie over its bar, an ='s bars over each other)
 MAX_WIDTH = 2.5                       # ... and a symbol is at most this many line heights wide
@@ -57,13 +60,13 @@ CURSIVE_SIDE = 120                    # ... and this tall in px
 # inside / line height) + SYMBOL_BONUS; a grouping also pays CUT_WEIGHT * how much the strokes on either side of
 # each cut between symbols overlap in x, and GRAMMAR_COST once if its labels cannot begin a valid text (choose();
 # all fitted by tools/fit_strokes.py on CROHME's training writers).
-LAYOUT_WEIGHT = 0.1
+LAYOUT_WEIGHT = 0.0
 GAP_WEIGHT = 5.0
-SYMBOL_BONUS = -0.5
+SYMBOL_BONUS = 1.5
 CUT_WEIGHT = 6.0
-REJECT_WEIGHT = 3.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
+REJECT_WEIGHT = 0.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
 GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
-APART_WEIGHT = 0.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
+APART_WEIGHT = 2.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
 WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT)
 TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
 BEAM = 12                             # (grammar states kept per place in the strokes)
@@ -114,11 +117,15 @@ def _boxes(strokes) -> np.ndarray:
 
 
 def line_of(boxes: np.ndarray) -> tuple[float, np.ndarray]:
-    """(line height, (a, b)): the median height of the tall strokes (TALL_SHARE) and the line's middle
-    y = a + b * x fitted through their centres (flat when there are fewer than three)."""
+    """(line height, (a, b)): the median height of the tall strokes (TALL_SHARE) — or, when every stroke is flat,
+    the widest one's width / BAR_WIDTH — and the line's middle y = a + b * x fitted through the tall strokes'
+    centres (flat when there are fewer than three)."""
     heights = boxes[:, 3] - boxes[:, 1]
     tall = heights >= TALL_SHARE * heights.max()
     height = max(float(np.median(heights[tall])), 1.0)
+    widths = boxes[:, 2] - boxes[:, 0]
+    if heights.max() < FLAT * widths.max():  # only bars and dots (an = or ÷ alone): no stroke tells the line's
+        height = max(height, float(widths.max()) / BAR_WIDTH)  # height; a bar is BAR_WIDTH of it wide
     cx, cy = (boxes[tall, 0] + boxes[tall, 2]) / 2, (boxes[tall, 1] + boxes[tall, 3]) / 2
     if tall.sum() >= 3 and np.ptp(cx) > height:
         slope, middle = np.polyfit(cx, cy, 1)
