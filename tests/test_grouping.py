@@ -97,6 +97,17 @@ def test_a_cursive_number_in_one_stroke_is_cut_by_its_pixels(read):
     assert found[0].box[0] < found[1].box[0]
 
 
+@pytest.mark.parametrize("text", ["=", "÷", "-"])
+def test_a_lone_symbol_of_bars_and_dots_is_one_symbol(text, read):
+    """Drawn alone, no stroke tells the line's height (an = has two flat bars): each is still one symbol."""
+    drawn, symbols = written(text)
+    height, _ = grouping.line_of(grouping._boxes(drawn))
+    assert height > 2 * max(np.ptp(s[:, 1]) for s in drawn)  # the bars' width tells it, not their height
+    found = grouping.symbols(drawn, read)
+    assert [s.strokes for s in found] == symbols
+    assert reading(found, read) == text
+
+
 def test_a_lone_wide_symbol_in_one_stroke_is_not_cut(read):
     drawn, _ = written("0")
     drawn = [s * [2.0, 1.0] - [200.0, 0.0] for s in drawn]  # a wide 0
