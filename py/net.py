@@ -70,9 +70,20 @@ def _fail(source, problem):
 
 # Products x @ W with W given transposed, (out, in) contiguous. Pyodide's numpy has no BLAS: there einsum's
 # contiguous sum-of-products loop is ~2x faster than its matmul; with BLAS (CPython), matmul wins.
-if sys.platform == "emscripten":
-    def _product(x, weight_t):
+# On wasm32, einsum counts its m * n * k iterations in a 32-bit size: a bigger product fails ("iterator is too
+# large"), e.g. the second conv over 2,760 replay examples (176,640 x 400 x 32): it is summed in slices of rows.
+EINSUM_LIMIT = 1 << 30
+
+
+def _einsum_product(x, weight_t, limit=EINSUM_LIMIT):
+    rows = max(1, limit // max(1, weight_t.shape[0] * weight_t.shape[1]))
+    if len(x) <= rows:
         return np.einsum("mk,nk->mn", x, weight_t)
+    return np.concatenate([np.einsum("mk,nk->mn", x[i:i + rows], weight_t) for i in range(0, len(x), rows)])
+
+
+if sys.platform == "emscripten":
+    _product = _einsum_product
 else:
     def _product(x, weight_t):
         return x @ weight_t.T

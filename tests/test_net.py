@@ -347,3 +347,14 @@ def test_committed_weights_verify_and_meet_the_floor(data, name, tmp_path):
     assert entry["data_md5"] == mnist.checksums() and "training.train" in entry["command"]
     shutil.copy(path, tmp_path / (name + ".npz"))
     assert net.load(str(tmp_path / (name + ".npz")), manifest=manifest).name == name
+
+
+def test_the_einsum_product_is_summed_in_slices_when_it_would_be_too_large():
+    """Pyodide's product (einsum) over more rows than its 32-bit iterator holds is made of slices of rows."""
+    rng = np.random.default_rng(0)
+    x, weight_t = rng.random((1000, 25), dtype=np.float32), rng.random((16, 25), dtype=np.float32)
+    whole = net._einsum_product(x, weight_t)
+    np.testing.assert_allclose(whole, x @ weight_t.T, rtol=1e-5)
+    sliced = net._einsum_product(x, weight_t, limit=16 * 25 * 7)  # 7 rows a slice: 143 slices
+    np.testing.assert_allclose(sliced, whole, rtol=1e-6)
+    assert sliced.shape == (1000, 16)
