@@ -43,6 +43,24 @@ def test_the_new_output_leaves_the_digits_alone(small_cnn):
         np.testing.assert_array_equal(new["conv1.kernel"], old["conv1.kernel"])
 
 
+def test_the_output_taken_off_again_gives_back_the_net(small_cnn):
+    """--refit: the reject output and its hidden units taken off give the net it was added to, array for array;
+    a net whose last units feed the symbols has no head to take off."""
+    rng = np.random.default_rng(2)
+    flat, hidden, units = 4 * 4 * 16, 32, 5
+    head = (rng.normal(size=(flat, units)), rng.normal(size=units), rng.normal(size=hidden + units), -0.5)
+    data, _, _ = reject.with_reject_head(small_cnn, *head)
+    back = reject.without_reject_head(data, units=units)
+    with np.load(io.BytesIO(small_cnn)) as old, np.load(io.BytesIO(back)) as new:
+        assert sorted(old.files) == sorted(new.files)
+        for key in old.files:
+            if key != "architecture":
+                np.testing.assert_array_equal(new[key], old[key], err_msg=key)
+    assert net.loads(back).labels == list("0123456789") and not net.loads(back).rejects
+    with pytest.raises(SystemExit, match="feed the symbols"):
+        reject.without_reject_head(data, units=units + 1)
+
+
 def test_a_fitted_head_tells_squeezed_pairs_from_digits(small_cnn):
     """Fitted on the features of digits (0) and squeezed pairs (1), the head rejects unseen pairs far more
     often than unseen digits."""

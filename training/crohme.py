@@ -15,7 +15,7 @@ one expression per line: its writer `group`, its symbols (label, stroke indices)
     line_pieces(es, seed)        the pieces the page's segmentation weighs in real lines, labelled
     glyph_images(part)           what the page's reading by strokes (py/grouping.py) shows the nets: every
                                  symbol drawn from its strokes, and every candidate group of strokes that joins
-                                 two symbols or more (REJECT)
+                                 two symbols or more, or is a bent part of one (REJECT)
 
 Labels index training/symbols.LABELS; "not one symbol" (REJECT) for `other:` symbols that look like none of
 ours, and LOOKALIKE symbols (`x` like ×, `l` like 1, a fraction bar like -) are left out: a net cannot be
@@ -53,6 +53,7 @@ LOOKALIKE = frozenset("other:" + name for name in (
     "C", "\\frac", "-", ".", ",", "\\cdot", "\\ldots", "noisy", "[", "]", "\\{", "\\}", "\\lt", "\\gt", "\\pm",
     "\\neq", "\\div"))
 LOOKS_LIKE_OURS = -1   # label of a piece matching a LOOKALIKE symbol: dropped from training
+STRAIGHT = 0.2         # a stroke bent less than this share of its length is straight (a bar, a stick)
 
 
 def is_validation(group: str) -> bool:
@@ -237,6 +238,17 @@ def line_pieces(part="train", seed=1, repeats=2, workers=2, chunk=100):
     return _cached("pieces-%s" % part, (part, seed, repeats), make)
 
 
+def is_straight(stroke, bend=STRAIGHT) -> bool:
+    """Is a stroke ((K, 2) points) a straight line or a dot: no point further from the line between its ends
+    than `bend` of that line's length?"""
+    chord = stroke[-1] - stroke[0]
+    length = float(np.hypot(*chord))
+    if length < 1e-6:
+        return bool(np.ptp(stroke, axis=0).max() < 1.0) if len(stroke) > 1 else True
+    off = np.abs(chord[0] * (stroke[:, 1] - stroke[0, 1]) - chord[1] * (stroke[:, 0] - stroke[0, 0])) / length
+    return bool(off.max() <= bend * length)
+
+
 def _glyph_chunk(expressions):
     images, labels = [], []
     for expression in expressions:
@@ -255,11 +267,16 @@ def _glyph_chunk(expressions):
         for i, j, _ in grouping.candidates(boxes, order, height):
             group = order[i:j]
             owners = set(owner[group].tolist())
-            if len(owners) == 1:  # one symbol, whole (a part of one is left out: one bar of an = is a -)
+            if len(owners) == 1:
                 n = owners.pop()
-                if len(group) != len(expression["symbols"][n]["strokes"]) or tags[n] == LOOKS_LIKE_OURS:
+                if tags[n] == LOOKS_LIKE_OURS:
                     continue
-                tag = tags[n]
+                if len(group) == len(expression["symbols"][n]["strokes"]):
+                    tag = tags[n]  # one symbol, whole
+                elif any(not is_straight(strokes[k]) for k in group):
+                    tag = symbols.REJECT  # a bent part of one (a 4's first stroke, a 5 without its bar)
+                else:
+                    continue  # a straight part may be a symbol of its own: one bar of an = is a -, a +'s upright a 1
             else:
                 tag = symbols.REJECT
             images.append(grouping.glyph([strokes[k] for k in group], floor))
@@ -270,7 +287,8 @@ def _glyph_chunk(expressions):
 def glyph_images(part="train", workers=2, chunk=200):
     """What the page's reading by strokes shows the nets for `part`'s expressions (py/grouping.py's candidates,
     drawn by grouping.glyph): each symbol whole, labelled (REJECT for the others' symbols; look-alikes left out),
-    and each candidate joining strokes of two symbols or more, REJECT. -> (N, 28, 28) float32, (N,) int64."""
+    and each candidate joining strokes of two symbols or more, or holding a bent part of one, REJECT (straight
+    parts are left out: a bar of an = is a minus). -> (N, 28, 28) float32, (N,) int64."""
     expressions = load(part)
 
     def make():

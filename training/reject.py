@@ -112,6 +112,33 @@ def with_reject_head(data, extra_kernel, extra_bias, reject_kernel, reject_bias)
     return buffer.getvalue(), architecture["summary"], params
 
 
+def without_reject_head(data, units=UNITS):
+    """A net's .npz bytes with the reject output and its `units` hidden units (with_reject_head's) taken off
+    again: the symbols' weights are kept value for value, so the net reads symbols exactly as before."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    architecture = json.loads(str(arrays["architecture"]))
+    hidden_name, out_name = [layer["name"] for layer in architecture["layers"] if layer["kind"] == "dense"][-2:]
+    kernel = arrays[out_name + ".kernel"]
+    if (kernel[-units:, :-1] != 0).any():
+        raise SystemExit("the last %d hidden units feed the symbols: no reject head of %d units to take off"
+                         % (units, units))
+    arrays[out_name + ".kernel"] = kernel[:-units, :-1]
+    for key in ("kernel_scale", "bias"):
+        arrays["%s.%s" % (out_name, key)] = arrays["%s.%s" % (out_name, key)][:-1]
+        arrays["%s.%s" % (hidden_name, key)] = arrays["%s.%s" % (hidden_name, key)][:-units]
+    arrays[hidden_name + ".kernel"] = arrays[hidden_name + ".kernel"][..., :-units]
+    hidden, symbols = arrays[hidden_name + ".bias"].size, arrays[out_name + ".bias"].size
+    params = sum(v.size for k, v in arrays.items() if k.endswith((".kernel", ".bias")))
+    architecture["summary"] = re.sub(r"dense \d+ → dense \d+ \(.*\)$", "dense %d → dense %d (%s params)"
+                                     % (hidden, symbols, "{:,}".format(params)), architecture["summary"])
+    architecture["labels"] = architecture["labels"][:-1]
+    arrays["architecture"] = np.array(json.dumps(architecture))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
 def negatives(seed, retraced=True):
     """Inputs that are one symbol (target 0): the MNIST training digits and the pad drawings the nets were
     trained on (training/symbols.py, the same cached set train.py used: `retraced` as it was), by `one_symbol`."""
@@ -163,6 +190,9 @@ def add_reject(name, args, x_pieces, y_pieces, ones, scribbled, argv):
     path = args.out / (name + ".npz")
     base = path.read_bytes()
     model = net.loads(base, str(path))
+    if model.rejects and getattr(args, "refit", False):
+        base = without_reject_head(base)
+        model = net.loads(base, str(path))
     if model.rejects:
         raise SystemExit("%s already has a %r output: retrain it first (python -m training.train)"
                          % (path, model.labels[-1]))
@@ -219,6 +249,8 @@ def main(argv=None):
     parser.add_argument("--real-repeats", type=int, default=2,
                         help="draw each one-line expression of the CROHME training writers this many times (0: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with the nets (no reject output)")
+    parser.add_argument("--refit", action="store_true",
+                        help="take a net's reject output off first and fit it again (the symbols' weights are kept)")
     args = parser.parse_args(argv)
     x_digits, y_digits = mnist.load("train")
     x_pieces, y_pieces = segments.pieces(x_digits, y_digits, args.segments, args.seed)
