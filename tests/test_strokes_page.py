@@ -69,3 +69,17 @@ def test_a_real_sum_with_strokes_out_of_order_is_read_the_same(app, real_sum):
     wait_for_reading_of_all_strokes(app)
     assert app.evaluate(STATE)["read"] == truth[:-1] + "-"
     assert app.evaluate("window.pad.strokes().length") == len(strokes) - 1
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("MathBrush/200926-131-139.inkml", "9"),   # (9): brackets, another collection's writer
+    ("MfrDB/MfrDB0580.inkml", "6"),             # 2+4=
+    ("MfrDB/MfrDB0742.inkml", "9"),             # 3×3
+])
+def test_real_sums_of_other_validation_writers_are_read(app, expression, value):
+    """More real people's sums (validation writers of other collections), each drawn stroke by stroke in its
+    writer's order, are read and worked out."""
+    row = next(r for r in bench_strokes.load(validation=True) if r["id"] == expression)
+    (truth, strokes), = bench_strokes.arithmetic([row])
+    state = read_drawn(app, strokes)
+    assert (state["read"], state["value"], state["error"]) == (truth, value, "")

@@ -35,6 +35,7 @@ import answer  # noqa: E402
 import calc  # noqa: E402
 import grouping  # noqa: E402
 import net  # noqa: E402
+from training import crohme  # noqa: E402
 
 DATA = ROOT / "training" / "data" / "crohme" / "expressions.jsonl.gz"  # vendored from ../shared/data/crohme
 ALPHABET = set("0123456789+-×÷=()")
@@ -84,13 +85,14 @@ def arithmetic(rows) -> list[tuple[str, list]]:
         if not row.get("arithmetic"):
             continue
         kept = []
-        for s in row["symbols"]:
+        for s in crohme.symbols_in_order(row):  # left to right: a file may store its = last (199-15148=)
             if not s["label"] in ALPHABET:
                 break
             kept.append(s)
             if s["label"] == "=":
                 break
-        if len(kept) != len(row["symbols"]) and kept[-1]["label"] != "=" or len(kept) > MAX_SYMBOLS:
+        drawn = [s for s in row["symbols"] if s["strokes"]]
+        if len(kept) != len(drawn) and kept[-1]["label"] != "=" or len(kept) > MAX_SYMBOLS:
             continue
         indices = sorted(i for s in kept for i in s["strokes"])
         found.append(("".join(s["label"] for s in kept), [row["strokes"][i] for i in indices]))
