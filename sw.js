@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "b77d8694b0941eca";
+const VERSION = "a5ad06451c4e536a";
 const PRECACHE = [
   ["./", "88786c2e8895c2ac3b29c0cf6a53822c7a13c19ca950a91ec4680ca25de0ff41"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -46,7 +46,7 @@ const PRECACHE = [
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
   ["weights/cnn.npz", "2dbac6ad92c770043a9fbc53031016726e347417457188652c4bab1ebf8cf270"],
-  ["weights/manifest.json", "ca26a3392efa853c59e3afb6fb089df3ec661c50dd2bf5ad5035cb5c9e9f2830"],
+  ["weights/manifest.json", "79b0b6342e5e58e09cee8a88240865972d45c0af80cc5d70ebbe996e5e03ea51"],
   ["weights/mlp.npz", "c44bced5a58731ae8cd898a3bec7f57a021d90ab5920d9e3892c432e9bf95372"],
   ["weights/replay.npz", "165d7b2daa82edc3cb91621fcc5a1a27c7a83449df5263a41bb1a514ef1efc91"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
