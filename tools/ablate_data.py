@@ -35,9 +35,7 @@ def shares(limit, seed):
     out = {"mnist": (x.astype(np.float32) / 255.0, y.astype(np.int64))}
     x_drawn, y_drawn, _ = symbols.dataset(seed, x, y, retraced=False)
     out["synthetic"] = (x_drawn, y_drawn)
-    x_lone, y_lone = crohme.lone_images("train", seed=seed, repeats=train.parse_args([]).real_repeats)
-    x_glyph, y_glyph = crohme.glyph_images("train")
-    x_real, y_real = np.concatenate([x_lone, x_glyph]), np.concatenate([y_lone, y_glyph])
+    x_real, y_real, _ = crohme.symbol_images("train", seed=seed)
     keep = y_real != symbols.REJECT
     out["real"] = (x_real[keep], y_real[keep])
     for name, (xs, ys) in out.items():
@@ -47,9 +45,7 @@ def shares(limit, seed):
 
 
 def validation():
-    x_lone, y_lone = crohme.lone_images("validation", seed=1, repeats=1)
-    x_glyph, y_glyph = crohme.glyph_images("validation")
-    x, y = np.concatenate([x_lone, x_glyph]), np.concatenate([y_lone, y_glyph])
+    x, y, _ = crohme.symbol_images("validation", repeats=1)
     keep = (y != symbols.REJECT) & (y != symbols.INDEX["("]) & (y != symbols.INDEX[")"])
     return x[keep], y[keep]
 

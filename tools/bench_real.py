@@ -53,13 +53,15 @@ class Page:
         self.seconds = []
 
     def __call__(self, expression, only, digit_height) -> str:
-        ink, _, _, scale = crohme.line_ink(expression, digit_height=digit_height, only=only)
-        started = time.perf_counter()
-        if self.by == "strokes":
+        if self.by == "strokes":  # in pad px, at the scale line_ink draws them (where on the pad does not matter)
             strokes = [stroke for s in only for stroke in crohme.strokes_of(expression, s)]
-            x0, y0, _, _ = pen.bounds(strokes)  # pad px, as line_ink placed them (its offset does not matter)
-            images = [symbol.image for symbol in grouping.symbols([(p - (x0, y0)) * scale for p in strokes], self.read)]
+            scale = crohme.pad_scale(strokes, digit_height)
+            low = pen.bounds(strokes)[:2]
+            started = time.perf_counter()
+            images = [symbol.image for symbol in grouping.symbols([(p - low) * scale for p in strokes], self.read)]
         else:
+            ink, _, _, _ = crohme.line_ink(expression, digit_height=digit_height, only=only)
+            started = time.perf_counter()
             images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
         if not images:
             return ""
@@ -79,13 +81,6 @@ def digit_runs(expression):
             runs.append(run)
             run = []
     return [r for r in runs + [run] if 0 < len(r) <= 12]
-
-
-def cut_symbols(expression):
-    """The symbols of an arithmetic expression up to its first =, left to right."""
-    ordered = crohme.symbols_in_order(expression)
-    labels = [s["label"] for s in ordered]
-    return ordered[:labels.index("=") + 1] if "=" in labels else ordered
 
 
 def lone(page, validation, rng, draws):
@@ -116,7 +111,7 @@ def expressions(page, validation, rng, draws):
         text = crohme.truth(expression)
         if text:
             for _ in range(draws):
-                read = page(expression, cut_symbols(expression), rng.uniform(*DIGIT_HEIGHT))
+                read = page(expression, crohme.cut_symbols(expression), rng.uniform(*DIGIT_HEIGHT))
                 results.append((text, read, expression["collection"], expression["id"]))
     return results
 

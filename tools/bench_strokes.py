@@ -19,9 +19,6 @@ py/grouping.py and both shipped nets as reader, then py/answer.py (grammar, solv
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
-import json
 import statistics
 import sys
 import time
@@ -37,34 +34,16 @@ import grouping  # noqa: E402
 import net  # noqa: E402
 from training import crohme  # noqa: E402
 
-DATA = ROOT / "training" / "data" / "crohme" / "expressions.jsonl.gz"  # vendored from ../shared/data/crohme
 ALPHABET = set("0123456789+-×÷=()")
 MAX_SYMBOLS = 12
 
 
-def is_validation(group: str) -> bool:
-    """The lead's fixed rule for validation writers."""
-    return int(hashlib.sha256(group.encode()).hexdigest(), 16) % 5 == 0
-
-
-def load(validation: bool, path=DATA) -> list[dict]:
-    """The expressions of validation (or training) writers: dicts of the data's fields, `strokes` as (K, 2)
-    float32 arrays, `symbols` sorted left to right by their strokes' horizontal centre."""
-    found = []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if is_validation(row["group"]) != validation:
-                continue
-            row["strokes"] = [np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in row["strokes"]]
-            row["symbols"].sort(key=lambda s: _centre(row["strokes"], s["strokes"]))
-            found.append(row)
-    return found
-
-
-def _centre(strokes, indices) -> float:
-    points = np.concatenate([strokes[i] for i in indices])
-    return float(points[:, 0].min() + points[:, 0].max()) / 2
+def load(validation: bool) -> list[dict]:
+    """The expressions of validation (or training) writers (training/crohme.py's split): copies of the data's
+    dicts, `strokes` as (K, 2) float32 arrays, `symbols` sorted left to right (crohme.symbols_in_order)."""
+    return [dict(row, strokes=[np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in row["strokes"]],
+                 symbols=crohme.symbols_in_order(row) + [s for s in row["symbols"] if not s["strokes"]])
+            for row in crohme.load("validation" if validation else "train")]
 
 
 def alphabet_only(rows) -> list[dict]:
@@ -85,14 +64,13 @@ def arithmetic(rows) -> list[tuple[str, list]]:
         if not row.get("arithmetic"):
             continue
         kept = []
-        for s in crohme.symbols_in_order(row):  # left to right: a file may store its = last (199-15148=)
+        for s in row["symbols"]:  # left to right (load)
             if not s["label"] in ALPHABET:
                 break
             kept.append(s)
             if s["label"] == "=":
                 break
-        drawn = [s for s in row["symbols"] if s["strokes"]]
-        if len(kept) != len(drawn) and kept[-1]["label"] != "=" or len(kept) > MAX_SYMBOLS:
+        if len(kept) != len(row["symbols"]) and kept[-1]["label"] != "=" or len(kept) > MAX_SYMBOLS:
             continue
         indices = sorted(i for s in kept for i in s["strokes"])
         found.append(("".join(s["label"] for s in kept), [row["strokes"][i] for i in indices]))

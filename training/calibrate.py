@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import net  # py/, on sys.path through the training package
-from training import crohme, export, mnist, reject, symbols, train
+from training import crohme, export, mnist, reject, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
 BRACKETS = (symbols.INDEX["("], symbols.INDEX[")"])
@@ -33,10 +33,9 @@ def training_data(seed):
     """The training shares as train.py used them (no augmentation): x (N, 28, 28) float32, y (N,)."""
     x_digits, y_digits = mnist.load("train")
     x_drawn, y_drawn, _ = symbols.dataset(seed, x_digits, y_digits, retraced=False)
-    x_lone, y_lone = crohme.lone_images("train", seed=seed, repeats=train.parse_args([]).real_repeats)
-    x_glyphs, y_glyphs = crohme.glyph_images("train")
-    x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn, x_lone, x_glyphs])
-    y = np.concatenate([y_digits.astype(np.int64), y_drawn, y_lone, y_glyphs])
+    x_real, y_real, _ = crohme.symbol_images("train", seed=seed)
+    x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn, x_real])
+    y = np.concatenate([y_digits.astype(np.int64), y_drawn, y_real])
     keep = y != symbols.REJECT
     return x[keep], y[keep]
 

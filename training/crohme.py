@@ -8,14 +8,17 @@ one expression per line: its writer `group`, its symbols (label, stroke indices)
     is_validation(group)         a fixed fifth of the writer groups, never trained on (figures count only there)
     load(part)                   the expressions of "train" or "validation" writers
     symbols_in_order(e)          its symbols left to right (files list them in their own order: = often last)
+    cut_symbols(e)               ... up to its first =
     truth(e)                     its arithmetic as the page writes it, cut after the first =, or None
     strokes_of(e, symbol)        one symbol's strokes, (K, 2) float32 arrays
     lone_images(es, seed, ...)   every symbol drawn alone on the pad, as the page reads it -> (N, 28, 28), labels
-    line_ink(e, rng, ...)        a whole expression drawn on the pad -> ink, each symbol's x-extent and label
+    pad_scale(strokes, height)   px per data unit on the pad; line_ink(e, rng, ...): a whole expression drawn
+                                 on the pad -> ink, each symbol's x-extent and label
     line_pieces(es, seed)        the pieces the page's segmentation weighs in real lines, labelled
     glyph_images(part)           what the page's reading by strokes (py/grouping.py) shows the nets: every
                                  symbol drawn from its strokes, and every candidate group of strokes that joins
                                  two symbols or more, or is a bent part of one (REJECT)
+    symbol_images(part)          both: what the nets learn of a part's symbols
 
 Labels index training/symbols.LABELS; "not one symbol" (REJECT) for `other:` symbols that look like none of
 ours, and LOOKALIKE symbols (`x` like ×, `l` like 1, a fraction bar like -) are left out: a net cannot be
@@ -27,7 +30,6 @@ import gzip
 import hashlib
 import json
 from functools import lru_cache
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +55,7 @@ LOOKALIKE = frozenset("other:" + name for name in (
     "C", "\\frac", "-", ".", ",", "\\cdot", "\\ldots", "noisy", "[", "]", "\\{", "\\}", "\\lt", "\\gt", "\\pm",
     "\\neq", "\\div"))
 LOOKS_LIKE_OURS = -1   # label of a piece matching a LOOKALIKE symbol: dropped from training
+REPEATS = 2            # times each real symbol is drawn alone for training (train.py --real-repeats' default)
 STRAIGHT = 0.2         # a stroke bent less than this share of its length is straight (a bar, a stick)
 
 
@@ -92,14 +95,19 @@ def symbols_in_order(expression) -> list:
     return sorted(drawn, key=lambda s: (lambda b: b[0] + b[2])(box_of(expression, s)))
 
 
+def cut_symbols(expression) -> list:
+    """Its symbols left to right, up to and with its first "=" (all when there is none)."""
+    ordered = symbols_in_order(expression)
+    labels = [s["label"] for s in ordered]
+    return ordered[:labels.index("=") + 1] if "=" in labels else ordered
+
+
 def truth(expression, longest: int = 12):
     """The expression as the page writes it, cut after its first "=" (when the truth is arithmetic), or None:
     not arithmetic, or longer than `longest` symbols once cut."""
     if not expression["arithmetic"]:
         return None
-    labels = [s["label"] for s in symbols_in_order(expression)]
-    if "=" in labels:
-        labels = labels[:labels.index("=") + 1]
+    labels = [s["label"] for s in cut_symbols(expression)]
     return "".join(labels) if 0 < len(labels) <= longest else None
 
 
@@ -146,17 +154,7 @@ def _cached(name, parts, make):
     return x, y
 
 
-def _pooled(function, tasks, workers):
-    if workers > 1 and len(tasks) > 1:
-        with Pool(workers) as pool:
-            results = pool.map(function, tasks)
-    else:
-        results = [function(task) for task in tasks]
-    x = np.array([i for images, _ in results for i in images], np.float32).reshape(-1, 28, 28)
-    return x, np.array([t for _, tags in results for t in tags], np.int64)
-
-
-def lone_images(part="train", seed=1, repeats=3, height=LONE_HEIGHT, workers=2, chunk=200):
+def lone_images(part="train", seed=1, repeats=REPEATS, height=LONE_HEIGHT, workers=2, chunk=200):
     """Every symbol of `part`'s writers drawn alone on the pad `repeats` times at sizes log-uniform in `height`
     (px for the median symbol of its expression) with the pad's pen, as the page reads it: (N, 28, 28) float32
     in [0, 1] (ink = 1), (N,) int64 indices into symbols.LABELS (REJECT: a symbol that is none of ours)."""
@@ -165,7 +163,7 @@ def lone_images(part="train", seed=1, repeats=3, height=LONE_HEIGHT, workers=2, 
     def make():
         tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats, height)
                  for i in range(0, len(expressions), chunk)]
-        return _pooled(_lone_chunk, tasks, workers)
+        return symbols.pooled(_lone_chunk, tasks, workers)
 
     return _cached("lone-%s" % part, (part, seed, repeats, height), make)
 
@@ -183,6 +181,14 @@ def is_line(expression, overlap=0.3) -> bool:
     return True
 
 
+def pad_scale(strokes, digit_height, pad=PAD, pen_px=PAD_PEN) -> float:
+    """px per data unit of strokes drawn on the pad with their median symbol `digit_height` px tall, smaller when
+    they would not fit the pad (less its MARGIN and the pen)."""
+    x0, y0, x1, y1 = pen.bounds(strokes)
+    return min(digit_height / 100.0, (pad[0] - 2 * MARGIN - pen_px - 2) / max(x1 - x0, 1.0),
+               (pad[1] - 2 * MARGIN - pen_px - 2) / max(y1 - y0, 1.0))  # ink_of adds pen / 2 + 1 each side
+
+
 def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, only=None):
     """An expression drawn on the pad as its writer drew it, at a digit height (px of the median symbol, drawn
     from DIGIT_HEIGHT unless given) made smaller when the line would not fit the pad's width.
@@ -190,12 +196,10 @@ def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, o
     height, ink = 1, [(x0, x1) of each symbol in px], [its label], the px per data unit)."""
     chosen = only if only is not None else [s for s in expression["symbols"] if s["strokes"]]
     every = [stroke for s in chosen for stroke in strokes_of(expression, s)]
-    x0, y0, x1, y1 = pen.bounds(every)
+    x0 = pen.bounds(every)[0]
     if digit_height is None:
         digit_height = float(rng.uniform(*DIGIT_HEIGHT))
-    scale = digit_height / 100.0
-    scale = min(scale, (pad[0] - 2 * MARGIN - pen_px - 2) / max(x1 - x0, 1.0),
-                (pad[1] - 2 * MARGIN - pen_px - 2) / max(y1 - y0, 1.0))  # ink_of adds pen / 2 + 1 each side
+    scale = pad_scale(every, digit_height, pad, pen_px)
     ink = pen.ink_of(every, scale, pen_px)
     margin = pen_px / 2 + 1  # ink_of's own margin around the strokes
     height, width = max(pad[1], ink.shape[0] + 2 * MARGIN), max(pad[0], ink.shape[1] + 2 * MARGIN)
@@ -233,7 +237,7 @@ def line_pieces(part="train", seed=1, repeats=2, workers=2, chunk=100):
 
     def make():
         tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats) for i in range(0, len(expressions), chunk)]
-        return _pooled(_pieces_chunk, tasks, workers)
+        return symbols.pooled(_pieces_chunk, tasks, workers)
 
     return _cached("pieces-%s" % part, (part, seed, repeats), make)
 
@@ -292,9 +296,17 @@ def glyph_images(part="train", workers=2, chunk=200):
     expressions = load(part)
 
     def make():
-        return _pooled(_glyph_chunk, [expressions[i:i + chunk] for i in range(0, len(expressions), chunk)], workers)
+        return symbols.pooled(_glyph_chunk, [expressions[i:i + chunk] for i in range(0, len(expressions), chunk)], workers)
 
     return _cached("glyphs-%s" % part, (part,), make)
+
+
+def symbol_images(part="train", seed=1, repeats=REPEATS):
+    """What the nets learn of `part`'s symbols: lone_images then glyph_images, (N, 28, 28) float32, (N,) int64
+    (REJECT for symbols and stroke groups that are none of ours), and how many come from the glyphs."""
+    x_lone, y_lone = lone_images(part, seed=seed, repeats=repeats)
+    x_glyphs, y_glyphs = glyph_images(part)
+    return np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs]), len(y_glyphs)
 
 
 def describe(x, y) -> dict:

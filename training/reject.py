@@ -168,15 +168,13 @@ def with_real(x_pieces, y_pieces, ones, args):
     from training import crohme, symbols
 
     x_lines, y_lines = crohme.line_pieces("train", seed=args.seed, repeats=args.real_repeats)
-    x_lone, y_lone = crohme.lone_images("train", seed=args.seed, repeats=train.parse_args([]).real_repeats)
-    x_glyphs, y_glyphs = crohme.glyph_images("train")
-    x_drawn, y_drawn = np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs])
+    x_drawn, y_drawn, glyphs = crohme.symbol_images("train", seed=args.seed)
     other = y_drawn == symbols.REJECT
     x = np.concatenate([x_lines, x_drawn[other], x_pieces])
     y = np.concatenate([y_lines, y_drawn[other], y_pieces])
     real = dict(crohme.describe(np.concatenate([x_lines, x_drawn[other]]), np.concatenate([y_lines, y_drawn[other]])),
                 symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
-                stroke_groups_rejected=int((y_glyphs == symbols.REJECT).sum()),
+                stroke_groups_rejected=int((y_drawn[len(y_drawn) - glyphs:] == symbols.REJECT).sum()),
                 generator="training/crohme.py line_pieces + lone_images + glyph_images")
     print("== real writers: %d pieces of their lines, %d drawings that are no symbol of ours, %d of ours"
           % (len(y_lines), int(other.sum()), int((~other).sum())))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import crohme, mnist, segments, symbols, train
+from training import crohme, mnist, segments, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = dict(mnist=120, traced=20, styles=30, operators=60, real=20, pieces=300)  # per digit / style / operator /
@@ -54,7 +54,7 @@ def build(seed):
     parts["styles"] = symbols.drawn("styles", COUNTS["styles"] * len(symbols.STYLES), seed + 1, workers=1)
     parts["operators"] = symbols.drawn("operators", COUNTS["operators"] * len(symbols.OPERATORS), seed + 2,
                                        workers=1)
-    x_real, y_real = crohme.lone_images("train", seed=seed, repeats=train.parse_args([]).real_repeats)
+    x_real, y_real = crohme.lone_images("train", seed=seed)
     parts["real"] = _per_label(x_real, y_real, range(symbols.REJECT), COUNTS["real"], rng)
     x_pieces, y_pieces = segments.pieces(x_train[start:start + 1000], y_train[start:start + 1000], 200, seed,
                                          workers=1, cache=False)

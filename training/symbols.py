@@ -198,11 +198,17 @@ def drawn(kind, count, seed, r=TRAIN, x=None, y=None, workers=2, chunk=1000):
               y[start:start + chunk]) if x is not None else
              (kind, start, min(chunk, count - start), seed * 1_000_003 + start, r, None, None)
              for start in range(0, count, chunk)]
+    return pooled(_chunk, tasks, workers)
+
+
+def pooled(function, tasks, workers):
+    """function(task) -> (list of (28, 28) images, list of labels) over tasks, in `workers` processes ->
+    (N, 28, 28) float32 and (N,) int64, in the tasks' order."""
     if workers > 1 and len(tasks) > 1:
         with Pool(workers) as pool:
-            results = pool.map(_chunk, tasks)
+            results = pool.map(function, tasks)
     else:
-        results = [_chunk(task) for task in tasks]
+        results = [function(task) for task in tasks]
     images = np.array([i for chunk_images, _ in results for i in chunk_images], np.float32).reshape(-1, 28, 28)
     return images, np.array([t for _, chunk_labels in results for t in chunk_labels], np.int64)
 

@@ -107,12 +107,11 @@ def real_symbols(args):
     from training import crohme, symbols
 
     started = time.time()
-    x_lone, y_lone = crohme.lone_images("train", seed=args.seed, repeats=args.real_repeats)
-    x_glyphs, y_glyphs = crohme.glyph_images("train")
-    x, y = np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs])
+    x, y, glyphs = crohme.symbol_images("train", seed=args.seed, repeats=args.real_repeats)
+    from_strokes = int((y[len(y) - glyphs:] != symbols.REJECT).sum())
     keep = y != symbols.REJECT
     x, y = x[keep], y[keep]
-    info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=int((y_glyphs != symbols.REJECT).sum()),
+    info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=from_strokes,
                 generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
@@ -220,7 +219,7 @@ def parse_args(argv):
                         help="MNIST digits only (no pad drawings, no operators): ten outputs")
     parser.add_argument("--once-traced", action="store_true",
                         help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
-    parser.add_argument("--real-repeats", type=int, default=2,
+    parser.add_argument("--real-repeats", type=int, default=crohme.REPEATS,
                         help="draw each real symbol of the CROHME training writers this many times (0: none)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
                         "learn from too (knowledge distillation, training/distill.py)")
