@@ -173,19 +173,26 @@ def test_never_raises_and_agrees_with_the_grammar_and_the_oracle():
     for text in texts:
         s = solve(text)
         kind = calc.classify(text)
-        if kind == "complete":
-            assert s.error in ("", "division-by-zero", "too-long"), text
-            expected = oracle(text)
-            if expected == "zero":
-                assert s.error == "division-by-zero", text
-            elif s.error == "":
-                solved += 1
-                assert s.value == expected and abs(expected) <= calc.LIMIT, text
-        elif kind == "incomplete":
-            assert s.error in ("incomplete", "parentheses"), text
-        else:
-            assert s.error in ("incomplete", "operators", "parentheses"), text
+        solved += agrees_with_the_oracle(text, s, kind, lambda: oracle(text))
     assert solved > 1500
+
+
+def agrees_with_the_oracle(text, s, kind, expected) -> bool:
+    """Asserts that solve()'s answer s for `text` of calc.classify kind `kind` agrees with the grammar and, for a
+    complete text, with the oracle's value (expected(): a Fraction or "zero"); True when s was solved."""
+    if kind == "complete":
+        assert s.error in ("", "division-by-zero", "too-long"), text
+        value = expected()
+        if value == "zero":
+            assert s.error == "division-by-zero", text
+        elif s.error == "":
+            assert s.value == value and abs(value) <= calc.LIMIT, text
+            return True
+    elif kind == "incomplete":
+        assert s.error in ("incomplete", "parentheses"), text
+    else:
+        assert s.error in ("incomplete", "operators", "parentheses"), text
+    return False
 
 
 def _random_sum(rng, depth=0):
