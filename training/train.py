@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import net  # noqa: E402 - py/, on sys.path through the training package
-from training import distill, export, mnist  # noqa: E402
+from training import crohme, distill, export, mnist  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NETS = ("cnn", "mlp")
@@ -104,7 +104,7 @@ def real_symbols(args):
     --real-repeats times (what reading by pixels shows the nets) and once from its strokes (what reading by
     strokes shows them): x (N, 28, 28), y (N,), their description. Symbols that are none of ours, and groups of
     strokes that are no symbol, are left to training/reject.py."""
-    from training import crohme, symbols
+    from training import symbols
 
     started = time.time()
     x, y, glyphs = crohme.symbol_images("train", seed=args.seed, repeats=args.real_repeats)
