@@ -92,3 +92,14 @@ def test_pieces_of_real_lines_are_labelled_like_the_synthetic_ones(parts):
     assert images and len(images) == len(labels)
     assert segments.REJECT in labels and crohme.LOOKS_LIKE_OURS not in labels
     assert not any(crohme.is_line(e) for e in parts[0] if "\\frac" in e["latex"])
+
+
+def test_a_bracket_alone_is_a_one_only_when_it_is_one_straight_stroke():
+    """calibrate.py scores a real ( or ) as a 1 when it is one straight stroke (the issue: alone, a straight ) is
+    a 1); a curved one, or one of two strokes, stays a bracket."""
+    t = np.linspace(-1.0, 1.0, 15, dtype=np.float32)
+    stick = np.stack([2 * (1 - t ** 2), 50 * t], axis=1)              # bulges 2 % of its length
+    curved = np.stack([30 * (1 - t ** 2), 50 * t], axis=1)            # bulges 30 %
+    assert crohme.is_stick([stick]) and crohme.is_stick([stick[::-1] @ np.float32([[0.9, 0.4], [-0.4, 0.9]])])  # reversed, tilted
+    assert not crohme.is_stick([curved])
+    assert not crohme.is_stick([stick[:7], stick[7:]])

@@ -5,7 +5,9 @@ CROHME writers' brackets (training/crohme.py) read 4 % of the MNIST *training* 1
 stroke is a 1 (brackets are judged inside sums, where py/grouping.py's layout and grammar place them). This
 lowers the two bracket logits by one offset, chosen on the *training data only* (MNIST training digits, the pad
 drawings of training/symbols.py and the CROHME training writers' symbols, each share weighed by its size) as the
-offset on a grid that reads the most of it right (ties: the smallest). Only the output layer's two biases change.
+offset on a grid that reads the most of it right (ties: the smallest), where a real ( or ) written as one
+straight stroke (crohme.alone_a_one: bent less than crohme.STRAIGHT of its length) counts as a 1, as the issue
+asks of a bracket drawn alone. Only the output layer's two biases change.
 
 Run it on nets without a "not one symbol" output (after training/train.py, before training/reject.py); a net
 that has one has it taken off first (training/reject.py --refit then fits it again).
@@ -30,14 +32,17 @@ GRID = np.round(np.arange(0.0, 6.01, 0.25), 2)
 
 
 def training_data(seed):
-    """The training shares as train.py used them (no augmentation): x (N, 28, 28) float32, y (N,)."""
+    """The training shares as train.py used them (no augmentation): x (N, 28, 28) float32, y (N,) the label each
+    is scored as (a real bracket of one straight stroke: 1), and how many real brackets are scored as 1s."""
     x_digits, y_digits = mnist.load("train")
     x_drawn, y_drawn, _ = symbols.dataset(seed, x_digits, y_digits, retraced=False)
     x_real, y_real, _ = crohme.symbol_images("train", seed=seed)
+    sticks = crohme.alone_a_one("train", seed=seed)
+    y_real = np.where(sticks, symbols.INDEX["1"], y_real)
     x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn, x_real])
     y = np.concatenate([y_digits.astype(np.int64), y_drawn, y_real])
     keep = y != symbols.REJECT
-    return x[keep], y[keep]
+    return x[keep], y[keep], int(sticks.sum())
 
 
 def logits(model, x, chunk=2000):
@@ -77,7 +82,7 @@ def main(argv=None):
     parser.add_argument("--nets", default="cnn,mlp")
     parser.add_argument("--out", type=Path, default=ROOT / "weights")
     args = parser.parse_args(argv)
-    x, y = training_data(args.seed)
+    x, y, sticks = training_data(args.seed)
     x_test, y_test = mnist.load("test")
     x_test = x_test.astype(np.float32) / 255.0
     for name in [n.strip() for n in args.nets.split(",") if n.strip()]:
@@ -97,6 +102,7 @@ def main(argv=None):
         entry["bracket_offset"] = dict(offset=offset, command="python -m training.calibrate " + " ".join(
             shlex.quote(a) for a in argv), training_examples=int(len(y)),
             training_read_right_before=round(right[0], 5), training_read_right_after=round(max(right), 5),
+            real_brackets_scored_as_1=sticks,
             mnist_test_before=round(float((model.predict(x_test) == y_test).mean()), 4))
         export.update_manifest(args.out, name, entry)
         print("== %s: bracket offset %.2f (training data read right %.3f %% -> %.3f %%); MNIST test %.2f %% -> %.2f %%"

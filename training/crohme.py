@@ -118,24 +118,27 @@ def label_index(label: str) -> int:
     return LOOKS_LIKE_OURS if label in LOOKALIKE else symbols.REJECT
 
 
+def _lone_symbols(expressions):
+    """(strokes, tag) of each symbol lone_images draws, in its order: look-alikes and empty symbols left out."""
+    for expression in expressions:
+        for symbol in expression["symbols"]:
+            tag = label_index(symbol["label"])
+            if tag != LOOKS_LIKE_OURS and symbol["strokes"]:
+                yield strokes_of(expression, symbol), tag
+
+
 def _lone_chunk(task):
     expressions, seed, repeats, height = task
     rng = np.random.default_rng(seed)
     images, labels = [], []
-    for expression in expressions:
-        for symbol in expression["symbols"]:
-            tag = label_index(symbol["label"])
-            if tag == LOOKS_LIKE_OURS or not symbol["strokes"]:
-                continue
-            strokes = strokes_of(expression, symbol)
-            for _ in range(repeats):
-                # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
-                scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
-                ink = pen.ink_of(strokes, scale, PAD_PEN)
-                image = preprocess.to_mnist(ink)
-                if image is not None:
-                    images.append(image)
-                    labels.append(tag)
+    for strokes, tag in _lone_symbols(expressions):
+        for _ in range(repeats):
+            # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
+            scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
+            image = preprocess.to_mnist(pen.ink_of(strokes, scale, PAD_PEN))
+            if image is not None:
+                images.append(image)
+                labels.append(tag)
     return images, labels
 
 
@@ -253,36 +256,43 @@ def is_straight(stroke, bend=STRAIGHT) -> bool:
     return bool(off.max() <= bend * length)
 
 
+def _glyph_groups(expression):
+    """(its strokes, a candidate group of them, its tag, the pen's floor) for each group glyph_images draws of one
+    expression (see there), in its order."""
+    strokes = [np.asarray(s, np.float32).reshape(-1, 2) for s in expression["strokes"]]
+    owner = np.full(len(strokes), -1)
+    tags = []
+    for n, symbol in enumerate(expression["symbols"]):
+        owner[symbol["strokes"]] = n
+        tags.append(label_index(symbol["label"]))
+    if not len(strokes) or (owner < 0).any():
+        return  # strokes that belong to no symbol: the truth of a group with them is unknown
+    boxes = grouping._boxes(strokes)
+    height, _ = grouping.line_of(boxes)
+    order = np.argsort((boxes[:, 0] + boxes[:, 2]) / 2, kind="stable")
+    floor = grouping.PEN_FLOOR * height
+    for i, j, _ in grouping.candidates(boxes, order, height):
+        group = order[i:j]
+        owners = set(owner[group].tolist())
+        if len(owners) == 1:
+            n = owners.pop()
+            if tags[n] == LOOKS_LIKE_OURS:
+                continue
+            if len(group) == len(expression["symbols"][n]["strokes"]):
+                tag = tags[n]  # one symbol, whole
+            elif any(not is_straight(strokes[k]) for k in group):
+                tag = symbols.REJECT  # a bent part of one (a 4's first stroke, a 5 without its bar)
+            else:
+                continue  # a straight part may be a symbol of its own: one bar of an = is a -, a +'s upright a 1
+        else:
+            tag = symbols.REJECT
+        yield strokes, group, tag, floor
+
+
 def _glyph_chunk(expressions):
     images, labels = [], []
     for expression in expressions:
-        strokes = [np.asarray(s, np.float32).reshape(-1, 2) for s in expression["strokes"]]
-        owner = np.full(len(strokes), -1)
-        tags = []
-        for n, symbol in enumerate(expression["symbols"]):
-            owner[symbol["strokes"]] = n
-            tags.append(label_index(symbol["label"]))
-        if not len(strokes) or (owner < 0).any():
-            continue  # strokes that belong to no symbol: the truth of a group with them is unknown
-        boxes = grouping._boxes(strokes)
-        height, _ = grouping.line_of(boxes)
-        order = np.argsort((boxes[:, 0] + boxes[:, 2]) / 2, kind="stable")
-        floor = grouping.PEN_FLOOR * height
-        for i, j, _ in grouping.candidates(boxes, order, height):
-            group = order[i:j]
-            owners = set(owner[group].tolist())
-            if len(owners) == 1:
-                n = owners.pop()
-                if tags[n] == LOOKS_LIKE_OURS:
-                    continue
-                if len(group) == len(expression["symbols"][n]["strokes"]):
-                    tag = tags[n]  # one symbol, whole
-                elif any(not is_straight(strokes[k]) for k in group):
-                    tag = symbols.REJECT  # a bent part of one (a 4's first stroke, a 5 without its bar)
-                else:
-                    continue  # a straight part may be a symbol of its own: one bar of an = is a -, a +'s upright a 1
-            else:
-                tag = symbols.REJECT
+        for strokes, group, tag, floor in _glyph_groups(expression):
             images.append(grouping.glyph([strokes[k] for k in group], floor))
             labels.append(tag)
     return images, labels
@@ -307,6 +317,28 @@ def symbol_images(part="train", seed=1, repeats=REPEATS):
     x_lone, y_lone = lone_images(part, seed=seed, repeats=repeats)
     x_glyphs, y_glyphs = glyph_images(part)
     return np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs]), len(y_glyphs)
+
+
+def is_stick(strokes) -> bool:
+    """One straight stroke (is_straight), however it is tilted."""
+    return len(strokes) == 1 and is_straight(strokes[0])
+
+
+def alone_a_one(part="train", seed=1, repeats=REPEATS) -> np.ndarray:
+    """(N,) bool over symbol_images(part, seed, repeats)'s rows: a ( or ) written as one straight stroke, which
+    drawn alone is a 1 (issue "Read real people": brackets are judged inside expressions, by the layout and the
+    grammar; alone, a straight ) is a 1). training/calibrate.py scores those rows as 1s."""
+    brackets = (symbols.INDEX["("], symbols.INDEX[")"])
+    expressions = load(part)
+    lone = [(tag, tag in brackets and is_stick(strokes)) for strokes, tag in _lone_symbols(expressions)
+            for _ in range(repeats)]
+    glyphs = [(tag, tag in brackets and is_stick([strokes[k] for k in group]))
+              for expression in expressions for strokes, group, tag, _ in _glyph_groups(expression)]
+    _, y, _ = symbol_images(part, seed=seed, repeats=repeats)
+    tags = np.array([tag for tag, _ in lone + glyphs])
+    if len(tags) != len(y) or (tags != y).any():
+        raise SystemExit("crohme.alone_a_one: its rows do not line up with symbol_images' (a symbol not drawn?)")
+    return np.array([stick for _, stick in lone + glyphs], bool)
 
 
 def describe(x, y) -> dict:
