@@ -19,7 +19,9 @@ The rule (validity is calc's grammar: calc.step / calc.classify):
    kept too, and calc.solve says "incomplete" or "parentheses" -- unless it ends in a number or ")" with a
    bracket left open and a complete reading (as in 3) is at most UNFINISHED_MARGIN less likely (in
    log-probability): a finished drawing whose ")" was read as a 1, "(7×21+8", is read "(7×2)+8". A reading that
-   ends in an operator ("3+") is someone still writing: it is always kept.
+   ends in an operator ("3+") is someone still writing: it is kept unless a complete one is within
+   TRAILING_MARGIN. So is a single symbol that cannot begin a sum ("+", "×", "=" drawn alone): with nothing
+   around it to go by, the nets' reading stands, and calc.solve says what is wrong with it.
 3. Otherwise: the complete reading with the largest sum of log-probabilities, each symbol taking one of its
    TOP most probable labels (the argmax, and runners-up of probability >= MIN_PROBABILITY: a label the net
    all but excluded is never invented). The search is a Viterbi over the grammar's states (kind of the last
@@ -93,9 +95,10 @@ def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY
     if found is None:
         return argmax_reading
     text, score = found
-    if status == "incomplete":
+    if status == "incomplete" or len(p) == 1:
         if unfinished_margin is None:
-            unfinished_margin = UNFINISHED_MARGIN if _open_bracket_only(argmax, start) else TRAILING_MARGIN
+            open_only = status == "incomplete" and _open_bracket_only(argmax, start)
+            unfinished_margin = UNFINISHED_MARGIN if open_only else TRAILING_MARGIN
         if argmax_reading.log_probability - score > unfinished_margin:
             return argmax_reading
     changed = tuple(i for i, (a, b) in enumerate(zip(argmax, text)) if a != b)

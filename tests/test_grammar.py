@@ -40,6 +40,18 @@ def test_a_plain_number_is_valid_and_kept():
     assert (r.symbols, r.status, r.changed) == ("111", "complete", ())
 
 
+def test_a_lone_operator_stands_unless_a_digit_is_nearly_as_likely():
+    """Drawn alone, a + or × has nothing around it to go by: the nets' reading stands (calc says what is wrong),
+    unless a complete reading is within TRAILING_MARGIN of it."""
+    for symbol in "+×=÷":
+        r = read(rows({symbol: 0.7, "1": 0.2}))
+        assert (r.symbols, r.status, r.changed) == (symbol, "invalid", ())
+    r = read(rows({"+": 0.5, "1": 0.4}))
+    assert (r.symbols, r.status, r.changed) == ("1", "complete", (0,))
+    r = read(rows("1", {"+": 0.7, "4": 0.2}, "+", "3"))  # more than one symbol: corrected, as before
+    assert (r.symbols, r.status, r.changed) == ("14+3", "complete", (1,))
+
+
 def test_an_unfinished_argmax_is_kept():
     # the person is still writing: "3+" stays, though "34" would be complete
     r = read(rows("3", {"+": 0.6, "4": 0.35}))
@@ -190,7 +202,11 @@ def test_search_agrees_with_brute_force():
             if r.status == "incomplete":
                 continue
         best, readings = brute_force(p, calc.SYMBOLS, grammar.TOP, grammar.MIN_PROBABILITY)
-        if calc.classify(r.argmax) == "invalid":
+        argmax_logp = float(np.log(p.max(axis=1)).sum())
+        if calc.classify(r.argmax) == "invalid" and n == 1 and readings and argmax_logp - best > grammar.TRAILING_MARGIN:
+            # a lone symbol that cannot begin a sum: the nets' reading stands unless a complete one is nearly as likely
+            assert (r.symbols, r.status) == (r.argmax, "invalid")
+        elif calc.classify(r.argmax) == "invalid":
             if readings:
                 assert r.symbols in readings and math.isclose(r.log_probability, best), (r, best, readings)
                 repaired += 1
