@@ -60,13 +60,13 @@ CURSIVE_SIDE = 120                    # ... and this tall in px
 # inside / line height) + SYMBOL_BONUS; a grouping also pays CUT_WEIGHT * how much the strokes on either side of
 # each cut between symbols overlap in x, and GRAMMAR_COST once if its labels cannot begin a valid text (choose();
 # all fitted by tools/fit_strokes.py on CROHME's training writers).
-LAYOUT_WEIGHT = 0.0
+LAYOUT_WEIGHT = 0.2
 GAP_WEIGHT = 5.0
-SYMBOL_BONUS = 1.5
+SYMBOL_BONUS = 1.0
 CUT_WEIGHT = 6.0
-REJECT_WEIGHT = 0.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
+REJECT_WEIGHT = 2.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
 GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
-APART_WEIGHT = 2.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
+APART_WEIGHT = 0.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
 WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT)
 TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
 BEAM = 12                             # (grammar states kept per place in the strokes)
@@ -92,8 +92,8 @@ LAYOUT = {
     '×': ((-0.248, -0.284, 0.147), (0.177, 0.359, 0.105)),  # 33 symbols
     '÷': ((0.004, 0.049, 0.131), (0.183, 0.304, 0.136)),  # 58 symbols
     '=': ((-0.855, -0.314, 0.188), (0.326, 0.367, 0.194)),  # 68 symbols
-    '(': ((0.282, -0.958, -0.029), (0.325, 0.404, 0.101)),  # 2024 symbols
-    ')': ((0.377, -0.984, -0.005), (0.31, 0.403, 0.1)),  # 2024 symbols
+    '(': ((0.237, -1.019, -0.02), (0.314, 0.474, 0.083)),  # 2024 symbols
+    ')': ((0.327, -1.034, -0.004), (0.347, 0.462, 0.086)),  # 2024 symbols
 }
 DEFAULT_LAYOUT = ((0.0, -0.3, 0.0), (0.6, 0.6, 0.3))
 MEMORY = 512                          # candidates' images remembered across drawings

@@ -5,10 +5,12 @@
    over every symbol of the training writers' expressions made only of the app's symbols (one line each; a label
    too rare there, ÷, over all expressions). Printed as grouping.LAYOUT.
 2. The weights (grouping.WEIGHTS: LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT,
-   GRAMMAR_COST, APART_WEIGHT): coordinate ascent over a grid (GRID), each try scored by the share of symbols whose strokes are
-   grouped exactly, on the training writers' expressions made only of the app's symbols, with the layout just
-   fitted and the shipped nets (each expression read by the nets once: grouping.weigh, then grouping.choose per
-   try). Validation writers (bench_strokes.is_validation) are never read.
+   GRAMMAR_COST, APART_WEIGHT): coordinate ascent over a grid (GRID), each try scored by the share of symbols whose
+   strokes are grouped exactly, with the layout just fitted and the shipped nets (each drawing read by the nets
+   once: grouping.weigh, then grouping.choose per try). The score is the mean of three shares, as the issues' floors
+   are three: in the training writers' expressions made only of the app's symbols, in their numbers (runs of
+   digits of their one-line expressions, NUMBERS at most) and in their symbols drawn alone (LONE per label at
+   most). Validation writers (bench_strokes.is_validation) are never read.
 """
 from __future__ import annotations
 
@@ -21,10 +23,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT), str(ROOT / "tools")]
 import bench_strokes  # noqa: E402
+from training import crohme  # noqa: E402
 import grouping  # noqa: E402
 import net  # noqa: E402
 
 FEWEST = 20
+NUMBERS = 400  # runs of digits in the fit (a fixed sample of the training writers')
+LONE = 60      # symbols alone per label in the fit (...)
+SAMPLE_SEED = 0
 MIN_SPREAD = (0.1, 0.1, 0.05)  # a deviation at least this (few samples of a label must not make it a spike)
 
 
@@ -42,6 +48,43 @@ def _samples(rows) -> dict:
                 box = grouping._union(boxes[symbol["strokes"]])
                 samples.setdefault(symbol["label"], []).append(grouping.features(box, height, line))
     return samples
+
+
+def part_of(row, symbols) -> dict:
+    """A drawing of only `symbols` of an expression row: their strokes in the writer's order, re-indexed."""
+    used = sorted(i for symbol in symbols for i in symbol["strokes"])
+    index = {i: k for k, i in enumerate(used)}
+    return dict(row, strokes=[row["strokes"][i] for i in used],
+                symbols=[dict(symbol, strokes=[index[i] for i in symbol["strokes"]]) for symbol in symbols])
+
+
+def numbers(rows, count=NUMBERS, seed=SAMPLE_SEED) -> list[dict]:
+    """Up to `count` runs of two or more adjacent digits of one-line expressions, as drawings (part_of)."""
+    found = []
+    for row in rows:
+        if not crohme.is_line(row):
+            continue
+        run = []
+        for symbol in row["symbols"] + [None]:  # left to right (bench_strokes.load)
+            if symbol is not None and symbol["label"].isdigit() and symbol["strokes"]:
+                run.append(symbol)
+                continue
+            if 2 <= len(run) <= bench_strokes.MAX_SYMBOLS:
+                found.append(part_of(row, run))
+            run = []
+    rng = np.random.default_rng(seed)
+    return [found[i] for i in sorted(rng.permutation(len(found))[:count])]
+
+
+def lone(rows, per_label=LONE, seed=SAMPLE_SEED) -> list[dict]:
+    """Up to `per_label` symbols of each of the app's labels, each drawn alone (part_of)."""
+    by_label = {}
+    for row in rows:
+        for symbol in row["symbols"]:
+            if symbol["label"] in bench_strokes.ALPHABET and symbol["strokes"]:
+                by_label.setdefault(symbol["label"], []).append(part_of(row, [symbol]))
+    rng = np.random.default_rng(seed)
+    return [drawn[i] for _, drawn in sorted(by_label.items()) for i in sorted(rng.permutation(len(drawn))[:per_label])]
 
 
 def fit_layout(rows) -> dict:
@@ -72,7 +115,10 @@ ROUNDS = 4
 
 
 def share(weighed_rows, weights) -> float:
-    """The share of symbols whose strokes these weights group exactly, over [(row, grouping.Weighed)]."""
+    """The share of symbols whose strokes these weights group exactly, over [(row, grouping.Weighed)]; over
+    several such lists (expressions, numbers, symbols alone), the mean of their shares."""
+    if weighed_rows and isinstance(weighed_rows[0], list):
+        return float(np.mean([share(rows, weights) for rows in weighed_rows]))
     right = total = 0
     for row, weighed in weighed_rows:
         got, count = bench_strokes.grouped_right(row, grouping.grouped(weighed, grouping.choose(weighed, weights)))
@@ -113,11 +159,16 @@ def main(argv=None):
     chosen = bench_strokes.alphabet_only(rows)
     if args.limit:
         chosen = chosen[:args.limit]
-    weighed_rows = [(row, grouping.weigh(row["strokes"], read)) for row in chosen]
-    total = sum(len(row["symbols"]) for row in chosen)
-    print("shipped weights %s: %.2f %% of %d symbols" % (grouping.WEIGHTS, 100 * share(weighed_rows, grouping.WEIGHTS), total))
+    kinds = {"expressions": chosen, "numbers": numbers(rows), "alone": lone(rows)}
+    weighed_rows = [[(row, grouping.weigh(row["strokes"], read)) for row in drawn] for drawn in kinds.values()]
+
+    def each(weights):
+        return ", ".join("%s %.2f %% of %d symbols" % (kind, 100 * share(w, weights), sum(len(r["symbols"]) for r in drawn))
+                         for (kind, drawn), w in zip(kinds.items(), weighed_rows))
+
+    print("shipped weights %s: %s" % (grouping.WEIGHTS, each(grouping.WEIGHTS)))
     weights, best = fit_weights(weighed_rows, grouping.WEIGHTS)
-    print("best: %s = %s (%.2f %% of %d symbols)" % (", ".join(NAMES), weights, 100 * best, total))
+    print("best: %s = %s (mean %.2f %%: %s)" % (", ".join(NAMES), weights, 100 * best, each(weights)))
     return 0
 
 
