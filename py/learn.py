@@ -43,6 +43,12 @@ STATE_FORMAT = "digit-factoid-learned/1"
 REJECTS = (net.REJECT, net.OLD_REJECT)  # one label for both spellings of "not one symbol"
 
 
+def _margin(logits, target, symbols):
+    """How far output `target`'s logit lies above the best other symbol's (of the first `symbols` outputs)."""
+    others = np.delete(logits[:symbols], target) if target < symbols else logits[:symbols]
+    return float(logits[target] - others.max())
+
+
 class StateError(Exception):
     """A stored state that cannot be used: corrupt, or made for other weights."""
 
@@ -59,8 +65,9 @@ class Plan:
     `margin`; anchor: an L2 pull toward the shipped weights; guard >= 0: a step that makes more than `guard`
     more replay examples misread is undone and ends the learning (the growing steps cannot buy a correction
     with the shipped examples: without it, one correction cost the MLP 10 points of MNIST on writer 7).
-    nudge (head 1 only): if the net still misreads the correction after the steps, the top layer gets the least
-    change that reads it right by `lift` logits (`_nudge`), so a correction always flips the reading; ridge and
+    nudge (head 1 only): if the net reads the correction right by less than `lift` logits after the steps (or
+    not at all), the top layer gets the least change that reads it right by `lift` (`_nudge`), so a correction
+    always flips the reading, also where the grammar weighs it against a complete reading; ridge and
     kept shape that change (see `_nudge`); rounds: how many times the rival may be overtaken anew.
 
     Tuned with tools/bench_learn.py on writers 5-12 (reported on 1-4): a large replay batch with the rival
@@ -316,8 +323,8 @@ class Learner:
         model, start, plan = self.models[name], self.starts[name], self.plan
         layer = head_layers(model, start)[-1]
         own_features = _with_one(model.run(own, 0, start))
-        if self._reads(model, start, own_features[:1, :-1].astype(np.float32), target):
-            return 0
+        if _margin(own_features[0] @ np.vstack([layer.kernel, layer.bias[None]]), target, len(model.symbols)) >= plan.lift:
+            return 0  # read right by `lift` already (barely right is not enough: the grammar weighs both nets' mean)
         held = self._gram(name)
         if earlier:
             kept = _with_one(model.run(np.array(earlier, np.float32) / 255.0, 0, start))
@@ -331,7 +338,7 @@ class Learner:
             if target < len(symbols):
                 symbols[target] = -np.inf
             rival = int(symbols.argmax())
-            short = plan.lift - (logits[target] - logits[rival])
+            short = plan.lift - _margin(logits, target, len(model.symbols))
             if short <= 0:
                 break
             change = direction * (short / float(own_features[0] @ direction)) / 2
