@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import preprocess  # py/, on sys.path through the training package
+
 from training import drawings, pen, symbols
 
 # Forms of each digit in a unit box (x in [0, 0.6], y in [0, 1], y down), several strokes where the pen lifts.
@@ -77,7 +79,7 @@ class Writer:
 
     def draw(self, label, rng):
         ink = pen.render(self.strokes(label, rng), rng, height=(0.45, 0.85), pen=self.pen * rng.uniform(0.9, 1.1))
-        return symbols._to_input(ink)
+        return preprocess.to_mnist(ink)
 
     def drawings(self, labels, seed):
         """(N, 28, 28) float32: one drawing of each label in `labels`, with their own rng."""
