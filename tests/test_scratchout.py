@@ -100,3 +100,20 @@ def test_a_bar_written_over_again_through_an_upright_is_no_scratch_out():
 def test_simplify_keeps_the_corners():
     line = [(x / 10, 0.0) for x in range(11)] + [(1.0, y / 10) for y in range(1, 11)]
     assert np.allclose(scratchout.simplify(line, 0.01), [(0, 0), (1, 0), (1, 1)])
+
+
+def test_a_hook_at_a_reversal_does_not_flip_its_way():
+    """A scribble's corner overshoots and hooks back (a short leg the other way): still one reversal, turning
+    the way the long legs around it say, so the turns alternate and it is a zigzag."""
+    hooked = [(0, 0), (1, 0.2), (0, 0.4), (1.0, 0.6), (0.88, 0.48), (0, 0.8), (1, 1.0)]
+    assert [t > 0 for _, t in scratchout.turns(hooked)] == [True, False, True, False]
+    assert scratchout.is_zigzag(hooked)
+
+
+def test_a_slanted_zigzag_erases_only_what_lies_under_its_ink():
+    """A slanted zigzag's box reaches into corners it has no ink in: a mark there (a neighbour's stroke) stays."""
+    one = [(0.5, 0.0), (0.5, 1.0)]
+    scribble = zigzag_over((0.5, 0.0, 0.5, 1.0), legs=8, slant=0.35)
+    x0, y0, x1, y1 = box_of([scribble])
+    mark = [(x1 - 0.12, y1 - 0.12), (x1 - 0.02, y1 - 0.08)]
+    assert scratchout.find([one, mark, scribble]) == [0, 2]

@@ -68,7 +68,7 @@ def false_fires(expressions, whole=True, **params):
             own = [strokes[i] for i in symbol["strokes"]]
             count[symbol["label"]] += 1
             strokes_seen += len(own)
-            zig = {k: v for k, v in params.items() if k in ("min_turns", "angle")}
+            zig = {k: v for k, v in params.items() if k in ("min_turns", "angle", "axis")}
             if any(scratchout.is_zigzag(s, **zig) for s in own):
                 shaped[symbol["label"]] += 1
             if any(scratchout.find(own[:k + 1], **params) for k in range(1, len(own))):
@@ -226,8 +226,9 @@ def report(title, expressions, seed, params):
 def fit(expressions, seed):
     """The grid of thresholds on the fit writers: the best share right with no real symbol scratched out."""
     best = None
-    for angle, inside, margin in itertools.product((110, 125, 140), (0.5, 0.6, 0.7), (0.0, 0.05)):
-        params = dict(angle=angle, inside=inside, margin=margin)
+    for angle, inside, margin, axis in itertools.product((110, 125), (0.5, 0.6, 0.7), (0.05, 0.08, 0.11),
+                                                         (0.55, 0.6)):
+        params = dict(angle=angle, inside=inside, margin=margin, axis=axis)
         _, fired, _, _, _ = false_fires(expressions[::4], whole=False, **params)
         results, _, _ = synthetic(expressions[::4], seed, **params)
         right = sum(r[0] for r in results.values()) / sum(r[1] for r in results.values())
