@@ -18,7 +18,7 @@ height on the line, per label: a tall ( against a 1, a - mid-line, an = of two b
 overlap of strokes cut apart, and the grammar (the labels must begin a valid text: "3+3--" cannot, "3+3=" can;
 the DP runs over the grammar's states, calc.step). The prior and the weights are fitted on the training writers of CROHME (tools/fit_strokes.py). A single stroke
 wide enough to hold several symbols (a cursive "12") is also read the way pixels are (segment.segment_boxes on
-its ink) and split when that reads better. Drawings are remembered by their strokes' bytes (MEMORY): a new
+its ink) and split when that reads better, unless every piece reads as a 1 (a 1 with a long flag). Drawings are remembered by their strokes' bytes (MEMORY): a new
 stroke draws again only the candidates it changes, and the nets remember what they read (net.Remembering).
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
@@ -323,8 +323,10 @@ def weigh(strokes, read) -> Weighed | None:
         if (j == i + 1 and h >= CURSIVE_HEIGHT * height and w >= CURSIVE_ASPECT * h
                 and out[r, :-1].max() < CURSIVE_SURE):
             found = _remembered_cursive(strokes[groups[r][0]], height, read)
-            if len(found) > 1:
-                split_out = read(np.stack([image for _, image in found]))
+            split_out = read(np.stack([image for _, image in found])) if len(found) > 1 else None
+            # Cut at its corners, any stroke leaves sticks: pieces that all read as 1 are one symbol (a 1 with a
+            # long flag, drawn in one go), not a cursive 11 (CROHME's training writers: 3 such cuts, all wrong).
+            if split_out is not None and not all(labels[int(np.argmax(p[:-1]))] == "1" for p in split_out):
                 splits[r] = [(box, image, int(np.argmax(p[:-1])), float(np.log(max(p[:-1].max(), 1e-7))),
                               float(np.log(max(1.0 - p[-1], 1e-7)))) for (box, image), p in zip(found, split_out)]
     symbols = [calc.ALIASES.get(label, label) if isinstance(label, str) else None for label in labels]

@@ -97,6 +97,22 @@ def test_a_cursive_number_in_one_stroke_is_cut_by_its_pixels(read):
     assert found[0].box[0] < found[1].box[0]
 
 
+def test_a_stroke_cut_into_nothing_but_ones_stays_one_symbol(read):
+    """A training writer's 1 drawn in one go with a long flag up from the bottom left: a wide stroke the nets read
+    whole unsurely, which its pixels cut into two sticks that each read as 1. It stays one symbol, a 1."""
+    from training import crohme
+
+    expression = next(e for e in crohme.load("train") if e["id"] == "HAMEX/formulaire011-equation041.inkml")
+    one = next(s for s in expression["symbols"] if s["label"] == "1" and len(s["strokes"]) == 1)
+    stroke = crohme.strokes_of(expression, one)[0]
+    stroke = (stroke - stroke.min(axis=0)) * (120.0 / np.ptp(stroke[:, 1])) + 60.0  # 120 px tall on the pad
+    pieces = grouping._cursive(stroke, 120.0, read)
+    assert [read.symbols[int(np.argmax(p[:-1]))] for p in read(np.stack([i for _, i in pieces]))] == ["1", "1"]
+    found = grouping.symbols([stroke], read)
+    assert [s.strokes for s in found] == [(0,)]
+    assert reading(found, read) == "1"
+
+
 @pytest.mark.parametrize("text", ["=", "÷", "-"])
 def test_a_lone_symbol_of_bars_and_dots_is_one_symbol(text, read):
     """Drawn alone, no stroke tells the line's height (an = has two flat bars): each is still one symbol."""
