@@ -14,9 +14,11 @@ pieces(found, strokes) cuts an exponent written close to its base out of groupin
 rows(probabilities, symbols, boxes, marks) gives the grammar its rows with "." and "^" put in.
 
 A decimal point: a mark (or a piece read as anything) no larger than DOT_SIZE of the digit before it, whose
-middle lies low (DOT_LOW of that digit's height or lower), at most DOT_GAP of that height after it, with nothing
-above or below it (the dots of ÷ have their bar, an i its stem). A mark with no digit right before it is no
-decimal point. An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
+middle lies low (DOT_LOW of that digit's height or lower, but no lower than DOT_DEEP: a mark at mid-line after a
+raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR: a small minus, the
+upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem; the digit
+before it counts only when the mark lies under it, not right of it). A mark with no digit right before it is no
+decimal point, and two marks with no symbol between them are one point (a point written in two strokes). An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
 by EXP_RISE of that height or more, starting in the right half of that base and at most EXP_GAP after it; the
 digits right after it at its own size and height (EXP_LEVEL) belong to the same exponent. Thresholds were fitted
 on CROHME writers that are not validation writers (tools/bench_paper.py).
@@ -29,6 +31,9 @@ DIGITS = "0123456789"
 DOT_SIZE = 0.2     # a decimal point's larger side, at most, as a share of the digit before it
 DOT_LOW = 0.6      # its middle at least this far down that digit (0 its top, 1 its bottom)
 DOT_GAP = 0.8      # its left edge at most this far right of that digit's right edge, in that digit's heights
+DOT_DEEP = 1.3     # ... and no further down than this (a mark at mid-line after a raised exponent is no point)
+DOT_BAR = 4.0      # a mark this many times longer than thick, and longer than DOT_BAR_LONG of that digit, is a bar
+DOT_BAR_LONG = 0.12
 NEAR = 0.5         # only a symbol whose middle is this near (in that digit's heights) can be over or under a dot
 EXP_HEIGHT = 0.9   # an exponent digit is at most this tall, as a share of its base (a digit or ")")
 EXP_RISE = 0.2     # its middle at least this much higher than the base's middle, in base heights
@@ -66,16 +71,16 @@ def _before(items, k, skip=()):
     return best
 
 
-def _alone_vertically(items, k, reach):
-    """True when no other item lies over or under item k, or across it (reaching over its middle, give or take
-    its width or a tenth of `reach`, within `reach` of it): the bar of a ÷, the stem of an i or a !, the rest
-    of a + whose short stroke this is."""
+def _alone_vertically(items, k, reach, skip=()):
+    """True when no other item (none in `skip`) lies over or under item k, or across it (reaching over its
+    middle, give or take its width or a tenth of `reach`, within `reach` of it): the bar of a ÷, the stem of an
+    i or a !, the rest of a + whose short stroke this is."""
     x0, y0, x1, y1 = items[k].box
     middle = (x0 + x1) / 2
     pad = max(x1 - x0, reach / 10)
     x0, x1 = middle - pad / 2, middle + pad / 2
     for i, item in enumerate(items):
-        if i == k or (item.label == "" and max(item.box[2] - item.box[0], _height(item.box)) <= reach / 3):
+        if i == k or i in skip or (item.label == "" and max(item.box[2] - item.box[0], _height(item.box)) <= reach / 3):
             continue  # another small mark (a dot written in two strokes) does not count
         if abs(_middle(item.box)[0] - middle) > NEAR * reach:
             continue  # a symbol beside it (the digit before it, leaning over it), not over or under it
@@ -87,7 +92,8 @@ def _alone_vertically(items, k, reach):
     return True
 
 
-def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP):
+def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP, deep=DOT_DEEP, bar=DOT_BAR,
+                     bar_long=DOT_BAR_LONG):
     """Is item k a decimal point (see the module docstring)?"""
     box = items[k].box
     left = _before(items, k)
@@ -97,18 +103,33 @@ def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP):
     h = _height(base)
     if h <= 0 or max(box[2] - box[0], _height(box)) > size * h:
         return False
-    if (_middle(box)[1] - base[1]) / h < low or box[0] - base[2] > gap * h:
+    if not low <= (_middle(box)[1] - base[1]) / h <= deep or box[0] - base[2] > gap * h:
         return False
-    return _alone_vertically(items, k, h)
+    # A short bar (a minus, the upright of a small +) is no point: a point is about as wide as it is high.
+    longer, thicker = max(box[2] - box[0], _height(box)), min(box[2] - box[0], _height(box))
+    if longer >= bar_long * h and longer >= bar * thicker:
+        return False
+    # The digit before counts as over it only when the mark lies under it, not right of it (an i's or a !'s
+    # dot under its stem; a point tucked close after a tall digit is beside it).
+    return _alone_vertically(items, k, h, skip=(left,) if _middle(box)[0] > base[2] else ())
 
 
 def roles(items, **thresholds):
     """Per item: "" (as read), "." (a decimal point), "^" (a digit of an exponent) or "drop" (a mark that is
     no decimal point). Items in any order; the roles follow it."""
-    dot_keys = {"size", "low", "gap"}
+    dot_keys = {"size", "low", "gap", "deep", "bar", "bar_long"}
     dots = {k for k, item in enumerate(items) if is_decimal_point(
         items, k, **{key: v for key, v in thresholds.items() if key in dot_keys})}
     found = ["." if k in dots else ("drop" if item.label == "" else "") for k, item in enumerate(items)]
+    # One point between two symbols: the marks of a point written in two strokes (or a tap beside it) are one.
+    previous = ""
+    for k in sorted(range(len(items)), key=lambda k: _middle(items[k].box)[0]):
+        if found[k] == "drop":
+            continue
+        if found[k] == "." and previous == ".":
+            found[k] = "drop"
+            continue
+        previous = found[k]
     exp_keys = {"height", "rise", "exp_gap", "level"}
     raised = exponents(items, skip=dots | {k for k, r in enumerate(found) if r == "drop"},
                        **{key: v for key, v in thresholds.items() if key in exp_keys})

@@ -71,3 +71,23 @@ def test_rows_put_in_points_and_carets_for_the_grammar():
     assert "".join(labels[k] for k in rows.argmax(axis=1)) == "3^2"
     rows, labels, pieces = layout.rows(p[:, :] * 1, symbols, [(0, 0, 0.6, 1), (0.9, 0, 1.5, 1)], [(0.7, 0.9, 0.74, 0.94)])
     assert "".join(labels[k] for k in rows.argmax(axis=1)) == "3.2" and pieces == [0, None, 1]
+
+
+def test_a_point_written_in_two_strokes_is_one_point():
+    items = [digit(0.0, "2"), dot(0.7), dot(0.72, y=0.93), digit(0.9, "5")]
+    assert layout.text(items) == "2.5"
+    assert layout.roles(items).count(".") == 1
+
+
+def test_a_point_close_after_a_tall_digit_is_beside_it_not_under_it():
+    tall_nine = digit(0.0, "9", top=-0.9, height=1.9, width=0.5)
+    assert layout.text([tall_nine, dot(0.52, y=0.92, size=0.05), digit(0.8, "4")]) == "9.4"
+
+
+def test_a_short_bar_or_a_mark_below_an_exponent_is_no_point():
+    tall_two = digit(0.0, "2", top=-0.3, height=1.3)
+    minus = Item((0.75, 0.5, 0.95, 0.52), "")  # a short minus at mid-line: low for the tall 2, but a bar
+    assert layout.roles([tall_two, minus, digit(1.0, "1")])[1] == "drop"
+    three_squared = [digit(0.0, "3"), digit(0.65, "2", top=-0.25, height=0.5, width=0.3)]
+    stroke_of_times = Item((1.05, 0.4, 1.13, 0.48), "")  # mid-line, far below the raised 2
+    assert layout.roles(three_squared + [stroke_of_times, digit(1.3, "4")])[2] == "drop"

@@ -5,7 +5,8 @@
 Run by tools/bench_paper.py too. Decimal points: every small stroke of the data (no larger than 0.35 of the
 median symbol height) is a mark among the other symbols (whole boxes, truth labels; the rest of the mark's own
 symbol stays beside it, as the page's segmentation keeps it): a decimal point iff its symbol is `other:.` with
-a digit as the nearest symbol on each side (the dots of \cdots and full stops are not).
+a digit as the nearest symbol on each side (the dots of \cdots and full stops are not) and the LaTeX writes a
+point after a digit (a \cdot between digits, `6^{6} \cdot 6^{2}`, is labelled `other:.` too).
 Exponents: expressions written on one line (no fraction, root, index, sum...) whose LaTeX tokens match their
 symbols sorted left to right label for label; a digit is an exponent iff LaTeX puts it in ^{...}. Validation
 writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers. Realistic sums:
@@ -71,8 +72,15 @@ def dot_cases(expressions):
                     small = max(r[2] - r[0], r[3] - r[1]) <= MARK
                     items.append(layout.Item(r, "" if small else symbol["label"]))
                 items.append(layout.Item(b, ""))
-                cases.append((items, len(items) - 1, symbol["label"] == "other:." and _between_digits(items)))
+                cases.append((items, len(items) - 1, symbol["label"] == "other:." and _between_digits(items)
+                              and written_point(e["latex"])))
     return cases
+
+
+def written_point(latex):
+    """True when the LaTeX writes a point after a digit ("0.5", "3.{2}"): CROHME labels a \\cdot between
+    digits (6^{6} \\cdot 6^{2}) other:. too, a multiplication dot, no decimal point."""
+    return re.search(r"[0-9]\s*\}?\s*\.", latex) is not None
 
 
 def _between_digits(items):
@@ -219,11 +227,16 @@ def report(fitting, validation):
 def fit(fitting):
     dots = dot_cases(fitting)
     best = None
-    for size, low, gap in itertools.product((0.2, 0.3, 0.4), (0.4, 0.5, 0.6, 0.7), (0.5, 0.8, 1.2)):
-        tp, fp, fn, tn = score_dots(dots, size=size, low=low, gap=gap)
+    for size, low, gap, deep, bar, bar_long in itertools.product((0.2, 0.3, 0.4), (0.4, 0.5, 0.6, 0.7),
+                                                                (0.5, 0.8, 1.2), (1.2, 1.3, 1.5, 100.0),
+                                                                (3.0, 4.0, 6.0), (0.1, 0.12, 0.15)):
+        params = dict(size=size, low=low, gap=gap, deep=deep, bar=bar, bar_long=bar_long)
+        tp, fp, fn, tn = score_dots(dots, **params)
         key = tp - 3 * fp  # a speck read as a point changes a number: weigh it more than a missed point
         if best is None or key > best[0]:
-            best = (key, dict(size=size, low=low, gap=gap), (tp, fp, fn, tn))
+            best = (key, params, (tp, fp, fn, tn))
+        if (size, low, gap) == (layout.DOT_SIZE, layout.DOT_LOW, layout.DOT_GAP):
+            print("  %s: key %d %s" % (params, key, (tp, fp, fn, tn)))
     print("dots, best:", best)
     cases = exponent_cases(fitting)
     best = None
