@@ -91,3 +91,10 @@ def test_a_short_bar_or_a_mark_below_an_exponent_is_no_point():
     three_squared = [digit(0.0, "3"), digit(0.65, "2", top=-0.25, height=0.5, width=0.3)]
     stroke_of_times = Item((1.05, 0.4, 1.13, 0.48), "")  # mid-line, far below the raised 2
     assert layout.roles(three_squared + [stroke_of_times, digit(1.3, "4")])[2] == "drop"
+
+
+def test_a_five_whose_long_flag_starts_at_its_middle_keeps_it():
+    body = (0.0, 0.3, 0.8, 1.1)   # the 5's body, under its flag
+    flag = (0.45, -0.1, 1.35, 0.25)  # drawn apart, from its middle far to the right, raised: wide, no exponent
+    assert layout.raised_strokes([body, flag]) == []
+    assert layout.raised_strokes([body, (0.85, -0.25, 1.2, 0.3)]) == [1]  # a small raised digit is cut

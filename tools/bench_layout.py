@@ -269,14 +269,30 @@ def main(argv=None):
 TEMPLATES = ["d.d×d", "dd.d+d.d", "d.dd-d", "d^d", "dd^d", "(d+d)^d", "d^d+d", "d.d^d", "d×d^d-d", "(d-d)^d×d"]
 
 
+LINE_DIGIT = (0.6, 1.6)  # a digit this share of its expression's median digit height is one of its line's
+
+
 def writer_symbols(expressions):
-    """{group: {label: [strokes of one real symbol, ...]}} for the labels the page reads."""
+    """{group: {label: [strokes of one real symbol, ...]}} for the labels the page reads, each at the size of its
+    own line: scaled so that its expression's digits are 100 px tall (their median; CROHME's expressions come at
+    scales from 39 to 135 px a digit, 5th to 95th percentile, and one writer's digits from two of them side by
+    side would be 3 times apart); a digit outside LINE_DIGIT of that median (an exponent, an index, a digit of a
+    fraction: 6 % of them are under 0.6) is no digit of a line and left out."""
     found = {}
     for e in expressions:
         mine = found.setdefault(e["group"], {})
-        for symbol in e["symbols"]:
-            if symbol["label"] in bench_paper.ALPHABET or symbol["label"] == "other:.":
-                mine.setdefault(symbol["label"], []).append([e["strokes"][i] for i in symbol["strokes"]])
+        symbols = [(symbol["label"], [np.asarray(e["strokes"][i], float).reshape(-1, 2) for i in symbol["strokes"]])
+                   for symbol in e["symbols"] if symbol["strokes"] and
+                   (symbol["label"] in bench_paper.ALPHABET or symbol["label"] == "other:.")]
+        heights = {k: np.ptp(np.concatenate(strokes)[:, 1]) for k, (label, strokes) in enumerate(symbols)}
+        digits = [heights[k] for k, (label, _) in enumerate(symbols) if label in layout.DIGITS]
+        line = float(np.median(digits)) if digits else 100.0
+        if line <= 0:
+            continue
+        for k, (label, strokes) in enumerate(symbols):
+            if label in layout.DIGITS and not LINE_DIGIT[0] <= heights[k] / line <= LINE_DIGIT[1]:
+                continue
+            mine.setdefault(label, []).append([stroke * (100.0 / line) for stroke in strokes])
     return found
 
 
