@@ -188,6 +188,7 @@ def text(items, found=None):
 # --- In the page: dots kept apart from the reading, and the rows the grammar reads ---------------------------
 
 TALL = 0.3  # strokes at least this share of the tallest are the line's symbols when dots are looked for
+OVERLAP = 0.5  # ... one symbol when they overlap in x by this share of the narrower
 
 
 def _stroke_box(points):
@@ -205,8 +206,20 @@ def split_dots(strokes):
         return [], []
     boxes = [_stroke_box(s) for s in strokes]
     tallest = max(b[3] - b[1] for b in boxes)
-    items = [Item(b, "0" if b[3] - b[1] >= TALL * tallest else "") for b in boxes]
-    dots = {k for k, item in enumerate(items) if item.label == "" and is_decimal_point(items, k)}
+    tall = [k for k, b in enumerate(boxes) if b[3] - b[1] >= TALL * tallest]
+    # The tall strokes of one digit drawn in pieces (a 4, a 5, a 3 in two strokes) lie over one another: their
+    # box together is the digit's, whose height a point is measured by.
+    digits = []
+    for k in sorted(tall, key=lambda k: boxes[k][0]):
+        b = boxes[k]
+        if digits and min(digits[-1][2], b[2]) - max(digits[-1][0], b[0]) >= \
+                OVERLAP * min(digits[-1][2] - digits[-1][0], b[2] - b[0]):
+            digits[-1] = union([digits[-1], b])
+        else:
+            digits.append(b)
+    marks = [k for k in range(len(boxes)) if k not in set(tall)]
+    items = [Item(b, "0") for b in digits] + [Item(boxes[k], "") for k in marks]
+    dots = {marks[m] for m in range(len(marks)) if is_decimal_point(items, len(digits) + m)}
     return [s for k, s in enumerate(strokes) if k not in dots], [boxes[k] for k in sorted(dots)]
 
 

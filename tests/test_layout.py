@@ -98,3 +98,9 @@ def test_a_five_whose_long_flag_starts_at_its_middle_keeps_it():
     flag = (0.45, -0.1, 1.35, 0.25)  # drawn apart, from its middle far to the right, raised: wide, no exponent
     assert layout.raised_strokes([body, flag]) == []
     assert layout.raised_strokes([body, (0.85, -0.25, 1.2, 0.3)]) == [1]  # a small raised digit is cut
+
+
+def test_split_dots_measures_a_point_by_the_whole_digit_drawn_in_two_strokes():
+    four = [[(0.3, 0.0), (0.0, 0.55), (0.75, 0.55)], [(0.3, 0.1), (0.3, 1.0)]]  # its top part, then its stem
+    kept, dots = layout.split_dots(four + [[(0.85, 0.97)], [(1.0, 0.0), (1.5, 1.0)]])
+    assert len(kept) == 3 and dots == [(0.85, 0.97, 0.85, 0.97)]

@@ -10,8 +10,8 @@ point after a digit (a \cdot between digits, `6^{6} \cdot 6^{2}`, is labelled `o
 Exponents: expressions written on one line (no fraction, root, index, sum...) whose LaTeX tokens match their
 symbols sorted left to right label for label; a digit is an exponent iff LaTeX puts it in ^{...}. Validation
 writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers. Realistic sums:
-each writer's own real symbols laid out on one line as sums with decimal points (a tap or the writer's own dot)
-and exponents (small, raised, close), read as the page reads (layout.split_dots, grouping, layout.pieces, both
+each writer's own real symbols (each at the size of its own line: writer_symbols) laid out on one line as sums
+with decimal points (a tap or the writer's own dot) and exponents (small, raised, close), read as the page reads (layout.split_dots, grouping, layout.pieces, both
 nets, layout.rows, the grammar).
 """
 from __future__ import annotations
