@@ -15,8 +15,8 @@ rows(probabilities, symbols, boxes, marks) gives the grammar its rows with "." a
 
 A decimal point: a mark (or a piece read as anything) no larger than DOT_SIZE of the digit before it, whose
 middle lies low (DOT_LOW of that digit's height or lower, but no lower than DOT_DEEP: a mark at mid-line after a
-raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR: a small minus, the
-upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem; the digit
+raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR, DOT_BAR_LONG: a
+small minus, the upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem; the digit
 before it counts only when the mark lies under it, not right of it). A mark with no digit right before it is no
 decimal point, and two marks with no symbol between them are one point (a point written in two strokes). An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
 by EXP_RISE of that height or more, starting in the right half of that base and at most EXP_GAP after it; the
@@ -32,8 +32,8 @@ DOT_SIZE = 0.2     # a decimal point's larger side, at most, as a share of the d
 DOT_LOW = 0.6      # its middle at least this far down that digit (0 its top, 1 its bottom)
 DOT_GAP = 0.8      # its left edge at most this far right of that digit's right edge, in that digit's heights
 DOT_DEEP = 1.3     # ... and no further down than this (a mark at mid-line after a raised exponent is no point)
-DOT_BAR = 4.0      # a mark this many times longer than thick, and longer than DOT_BAR_LONG of that digit, is a bar
-DOT_BAR_LONG = 0.12
+DOT_BAR = 4.0      # a mark this many times longer than thick, and longer than DOT_BAR_LONG of the line's digits
+DOT_BAR_LONG = 0.15  # (their median height), is a bar
 NEAR = 0.5         # only a symbol whose middle is this near (in that digit's heights) can be over or under a dot
 EXP_HEIGHT = 0.9   # an exponent digit is at most this tall, as a share of its base (a digit or ")")
 EXP_RISE = 0.2     # its middle at least this much higher than the base's middle, in base heights
@@ -106,8 +106,11 @@ def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP, deep=DOT
     if not low <= (_middle(box)[1] - base[1]) / h <= deep or box[0] - base[2] > gap * h:
         return False
     # A short bar (a minus, the upright of a small +) is no point: a point is about as wide as it is high.
+    # Long for the line's digits (their median height), not for the one before it: a tall digit makes no
+    # minus short, a point written as a dash after a short one is no bar.
+    line = sorted(_height(item.box) for item in items if item.label in DIGITS)
     longer, thicker = max(box[2] - box[0], _height(box)), min(box[2] - box[0], _height(box))
-    if longer >= bar_long * h and longer >= bar * thicker:
+    if longer >= bar_long * line[len(line) // 2] and longer >= bar * thicker:
         return False
     # The digit before counts as over it only when the mark lies under it, not right of it (an i's or a !'s
     # dot under its stem; a point tucked close after a tall digit is beside it).
@@ -205,10 +208,20 @@ def split_dots(strokes):
     if not strokes:
         return [], []
     boxes = [_stroke_box(s) for s in strokes]
+    items, marks = line_items(boxes)
+    first = len(items) - len(marks)
+    dots = {marks[m] for m in range(len(marks)) if is_decimal_point(items, first + m)}
+    return [s for k, s in enumerate(strokes) if k not in dots], [boxes[k] for k in sorted(dots)]
+
+
+def line_items(boxes):
+    """(items, marks) that split_dots weighs for strokes' boxes: the digits ("0") first, then the marks ("");
+    marks: the stroke of each mark, in order. A stroke at least TALL of the tallest is (part of) a digit; the
+    tall strokes of one digit drawn in pieces lie over one another (OVERLAP in x: a 4's top part and its stem)
+    and are one, and so are its strokes larger than a point that lie over it (a 5's flag, a 4's short stroke):
+    a point is measured by the whole digit's box."""
     tallest = max(b[3] - b[1] for b in boxes)
     tall = [k for k, b in enumerate(boxes) if b[3] - b[1] >= TALL * tallest]
-    # The tall strokes of one digit drawn in pieces (a 4, a 5, a 3 in two strokes) lie over one another: their
-    # box together is the digit's, whose height a point is measured by.
     digits = []
     for k in sorted(tall, key=lambda k: boxes[k][0]):
         b = boxes[k]
@@ -217,10 +230,20 @@ def split_dots(strokes):
             digits[-1] = union([digits[-1], b])
         else:
             digits.append(b)
-    marks = [k for k in range(len(boxes)) if k not in set(tall)]
-    items = [Item(b, "0") for b in digits] + [Item(boxes[k], "") for k in marks]
-    dots = {marks[m] for m in range(len(marks)) if is_decimal_point(items, len(digits) + m)}
-    return [s for k, s in enumerate(strokes) if k not in dots], [boxes[k] for k in sorted(dots)]
+    marks = []
+    for k in range(len(boxes)):
+        if k in set(tall):
+            continue
+        b = boxes[k]
+        for g, d in enumerate(digits):
+            if max(b[2] - b[0], b[3] - b[1]) > DOT_SIZE * (d[3] - d[1]) and \
+                    min(d[2], b[2]) - max(d[0], b[0]) >= OVERLAP * min(d[2] - d[0], b[2] - b[0]) and \
+                    min(d[3], b[3]) - max(d[1], b[1]) > -0.5 * (d[3] - d[1]):
+                digits[g] = union([d, b])
+                break
+        else:
+            marks.append(k)
+    return [Item(b, "0") for b in digits] + [Item(boxes[k], "") for k in marks], marks
 
 
 RAISED_BOTTOM = 0.55  # a raised part ends above this share of the rest's height (a guard, not fitted)

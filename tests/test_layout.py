@@ -104,3 +104,18 @@ def test_split_dots_measures_a_point_by_the_whole_digit_drawn_in_two_strokes():
     four = [[(0.3, 0.0), (0.0, 0.55), (0.75, 0.55)], [(0.3, 0.1), (0.3, 1.0)]]  # its top part, then its stem
     kept, dots = layout.split_dots(four + [[(0.85, 0.97)], [(1.0, 0.0), (1.5, 1.0)]])
     assert len(kept) == 3 and dots == [(0.85, 0.97, 0.85, 0.97)]
+
+
+def test_split_dots_measures_a_point_after_a_five_by_its_flag_too():
+    """A 5's flag drawn apart reaches far right of its body: the point after it is close to the 5, not far."""
+    body = [(0.05, 0.0), (0.0, 0.5), (0.3, 0.45), (0.4, 0.8), (0.2, 1.0), (0.0, 0.9)]
+    flag = [(0.05, 0.02), (1.15, 0.0)]
+    kept, dots = layout.split_dots([body, flag, [(1.25, 0.97)], [(1.45, 0.0), (1.95, 1.0)]])
+    assert len(kept) == 3 and dots == [(1.25, 0.97, 1.25, 0.97)]
+
+
+def test_a_point_written_as_a_dash_after_a_short_digit_is_a_point():
+    """A bar is long for the line's digits, not for the digit before it: a short 0 makes no dash a minus."""
+    items = [digit(0.0, "7"), digit(0.7, "0", top=0.4, height=0.6, width=0.4), Item((1.15, 0.95, 1.23, 0.96), ""),
+             digit(1.35, "5")]
+    assert layout.text(items) == "70.5"
