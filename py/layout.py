@@ -15,10 +15,11 @@ rows(probabilities, symbols, boxes, marks) gives the grammar its rows with "." a
 
 A decimal point: a mark (or a piece read as anything) no larger than DOT_SIZE of the digit before it, whose
 middle lies low (DOT_LOW of that digit's height or lower, but no lower than DOT_DEEP: a mark at mid-line after a
-raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR, DOT_BAR_LONG: a
-small minus, the upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem; the digit
-before it counts only when the mark lies under it, not right of it). A mark with no digit right before it is no
-decimal point, and two marks with no symbol between them are one point (a point written in two strokes). An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
+raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR, DOT_BAR_LONG: a small
+minus, the upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem;
+the digit before it counts only when the mark lies under it, not right of it). A mark with no digit right
+before it is no decimal point, and two marks with no symbol between them are one point (a point written in two
+strokes). An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
 by EXP_RISE of that height or more, starting in the right half of that base and at most EXP_GAP after it; the
 digits right after it at its own size and height (EXP_LEVEL) belong to the same exponent. Thresholds were fitted
 on CROHME writers that are not validation writers (tools/bench_paper.py).
@@ -80,7 +81,8 @@ def _alone_vertically(items, k, reach, skip=()):
     pad = max(x1 - x0, reach / 10)
     x0, x1 = middle - pad / 2, middle + pad / 2
     for i, item in enumerate(items):
-        if i == k or i in skip or (item.label == "" and max(item.box[2] - item.box[0], _height(item.box)) <= reach / 3):
+        if i == k or i in skip or \
+                (item.label == "" and max(item.box[2] - item.box[0], _height(item.box)) <= reach / 3):
             continue  # another small mark (a dot written in two strokes) does not count
         if abs(_middle(item.box)[0] - middle) > NEAR * reach:
             continue  # a symbol beside it (the digit before it, leaning over it), not over or under it
@@ -222,6 +224,7 @@ def line_items(boxes):
     a point is measured by the whole digit's box."""
     tallest = max(b[3] - b[1] for b in boxes)
     tall = [k for k, b in enumerate(boxes) if b[3] - b[1] >= TALL * tallest]
+    is_tall = set(tall)
     digits = []
     for k in sorted(tall, key=lambda k: boxes[k][0]):
         b = boxes[k]
@@ -232,7 +235,7 @@ def line_items(boxes):
             digits.append(b)
     marks = []
     for k in range(len(boxes)):
-        if k in set(tall):
+        if k in is_tall:
             continue
         b = boxes[k]
         for g, d in enumerate(digits):
@@ -256,8 +259,8 @@ def raised_strokes(boxes, height=EXP_HEIGHT, rise=EXP_RISE):
     """The positions of the strokes of one grouped symbol that are an exponent written close to its base: the
     strokes right of a cut (in x order) whose box starts in the right half of the rest's, is raised as an
     exponent is (EXP_HEIGHT, EXP_RISE), ends above RAISED_BOTTOM of the rest and is no bar or dot (RAISED_LEAST,
-    RAISED_WIDE). [] when
-    there is none: a 5's bar starts at its left, a 7's crossbar is flat, the dots of ÷ are small."""
+    RAISED_WIDE). [] when there is none: a 5's bar starts at its left, a 7's crossbar is flat, the dots of ÷ are
+    small, a 5's long flag is wide."""
     if len(boxes) < 2:
         return []
     order = sorted(range(len(boxes)), key=lambda k: _middle(boxes[k])[0])

@@ -11,8 +11,8 @@ Exponents: expressions written on one line (no fraction, root, index, sum...) wh
 symbols sorted left to right label for label; a digit is an exponent iff LaTeX puts it in ^{...}. Validation
 writers as in bench_paper (sha256 % 5 == 0); --fit grids the thresholds on the other writers. Realistic sums:
 each writer's own real symbols (each at the size of its own line: writer_symbols) laid out on one line as sums
-with decimal points (a tap or the writer's own dot) and exponents (small, raised, close), read as the page reads (layout.split_dots, grouping, layout.pieces, both
-nets, layout.rows, the grammar).
+with decimal points (a tap or the writer's own dot) and exponents (small, raised, close), read as the page reads
+(layout.split_dots, grouping, layout.pieces, both nets, layout.rows, the grammar).
 """
 from __future__ import annotations
 
@@ -281,7 +281,8 @@ def writer_symbols(expressions):
     found = {}
     for e in expressions:
         mine = found.setdefault(e["group"], {})
-        symbols = [(symbol["label"], [np.asarray(e["strokes"][i], float).reshape(-1, 2) for i in symbol["strokes"]])
+        symbols = [(symbol["label"],
+                    [np.asarray(e["strokes"][i], float).reshape(-1, 2) for i in symbol["strokes"]])
                    for symbol in e["symbols"] if symbol["strokes"] and
                    (symbol["label"] in bench_paper.ALPHABET or symbol["label"] == "other:.")]
         heights = {k: np.ptp(np.concatenate(strokes)[:, 1]) for k, (label, strokes) in enumerate(symbols)}
