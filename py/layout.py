@@ -16,12 +16,13 @@ rows(probabilities, symbols, boxes, marks) gives the grammar its rows with "." a
 A decimal point: a mark (or a piece read as anything) no larger than DOT_SIZE of the digit before it, whose
 middle lies low (DOT_LOW of that digit's height or lower, but no lower than DOT_DEEP: a mark at mid-line after a
 raised exponent is none), at most DOT_GAP of that height after it, no short bar (DOT_BAR, DOT_BAR_LONG: a small
-minus, the upright of a small +), with nothing above or below it (the dots of ÷ have their bar, an i its stem;
-the digit before it counts only when the mark lies under it, not right of it). A mark with no digit right
-before it is no decimal point, and two marks with no symbol between them are one point (a point written in two
-strokes). An exponent: a digit no taller than EXP_HEIGHT of the digit or ")" before it, its middle raised
-by EXP_RISE of that height or more, starting in the right half of that base and at most EXP_GAP after it; the
-digits right after it at its own size and height (EXP_LEVEL) belong to the same exponent. Thresholds were fitted
+minus, the upright of a small +), not crossed by another mark (CROSSED: a small ×), with nothing above or below
+it (the dots of ÷ have their bar, an i its stem; the digit before it counts only when the mark lies under it,
+not right of it). A mark with no digit right before it is no decimal point, and two marks with no symbol
+between them are one point (a point written in two strokes). An exponent: a digit no taller than EXP_HEIGHT of
+the digit or ")" before it, its middle raised by EXP_RISE of that height or more, starting in the right half of
+that base and at most EXP_GAP after it; the digits right after it at its own size and height (EXP_LEVEL) belong
+to the same exponent. Thresholds were fitted
 on CROHME writers that are not validation writers (tools/bench_paper.py).
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ DOT_GAP = 0.8      # its left edge at most this far right of that digit's right 
 DOT_DEEP = 1.3     # ... and no further down than this (a mark at mid-line after a raised exponent is no point)
 DOT_BAR = 4.0      # a mark this many times longer than thick, and longer than DOT_BAR_LONG of the line's digits
 DOT_BAR_LONG = 0.15  # (their median height), is a bar
+CROSSED = 0.1      # two crossing marks each at least this long (of that digit) are a small x or +, no point
 NEAR = 0.5         # only a symbol whose middle is this near (in that digit's heights) can be over or under a dot
 EXP_HEIGHT = 0.9   # an exponent digit is at most this tall, as a share of its base (a digit or ")")
 EXP_RISE = 0.2     # its middle at least this much higher than the base's middle, in base heights
@@ -114,6 +116,17 @@ def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP, deep=DOT
     longer, thicker = max(box[2] - box[0], _height(box)), min(box[2] - box[0], _height(box))
     if longer >= bar_long * line[len(line) // 2] and longer >= bar * thicker:
         return False
+    # Two marks crossing each other, each no tap, are a small x or + (each covers half the other's box).
+    side = max(box[2] - box[0], _height(box))
+    for i, item in enumerate(items):
+        other = item.box
+        if i == k or item.label != "" or min(side, max(other[2] - other[0], _height(other))) < CROSSED * h:
+            continue
+        across = max(0.0, min(box[2], other[2]) - max(box[0], other[0]))
+        down = max(0.0, min(box[3], other[3]) - max(box[1], other[1]))
+        if across >= 0.5 * min(box[2] - box[0], other[2] - other[0]) and \
+                down >= 0.5 * min(_height(box), _height(other)) and across + down > 0:
+            return False
     # The digit before counts as over it only when the mark lies under it, not right of it (an i's or a !'s
     # dot under its stem; a point tucked close after a tall digit is beside it).
     return _alone_vertically(items, k, h, skip=(left,) if _middle(box)[0] > base[2] else ())

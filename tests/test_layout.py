@@ -119,3 +119,10 @@ def test_a_point_written_as_a_dash_after_a_short_digit_is_a_point():
     items = [digit(0.0, "7"), digit(0.7, "0", top=0.4, height=0.6, width=0.4), Item((1.15, 0.95, 1.23, 0.96), ""),
              digit(1.35, "5")]
     assert layout.text(items) == "70.5"
+
+
+def test_a_small_times_sign_after_a_tall_digit_is_no_point():
+    """Its two strokes are small and low for a tall 5, but they cross each other: a x (or a +), no point."""
+    tall_five = digit(0.0, "5", top=-0.4, height=1.4)
+    strokes_of_times = [Item((0.75, 0.42, 0.98, 0.64), ""), Item((0.76, 0.41, 0.97, 0.66), "")]
+    assert "." not in layout.roles([tall_five] + strokes_of_times + [digit(1.1, "5")])
