@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "82ffa3f27697d5e8";
+const VERSION = "96b4b57f04caab70";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -25,11 +25,11 @@ const PRECACHE = [
   ["py/grouping.py", "9e1d542b462dc484e5e9c8411e9bac44a7e236e760bb3d6414cc69f3eeec32ed"],
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
-  ["py/layout.py", "6941d5b89f302dba7b52a51868c47ad444efe4ae197e276b62b3912816e2059e"],
+  ["py/layout.py", "dd26663a9911580c05fb8a8f1362dc70c35ff191ac8a91d446a63a59c4835920"],
   ["py/learn.py", "3015b18a0195771da3a3d307fc9008c2d875222604689a54f9a85ae868cdb1e0"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
-  ["py/scratchout.py", "667b0e2d64b8241001a354d0d14405022122266631ba4d766eb429490ffbfaf7"],
+  ["py/scratchout.py", "7469dc44bba0fc145bea1aec0fd5640e05293fd8a3a8e313d68f6fd34e2e79f3"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
   ["py/tape.py", "4434b3ad0cd81f4c06c97cdb051b9afdd77813bfc80ece3735f14e18e39ab9aa"],
   ["py/tape_panel.py", "7a25191f43e4b1058527b464798b8590130a5b29062956dbf50e270eec6864d1"],
