@@ -12,12 +12,12 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "96b4b57f04caab70";
+const VERSION = "7b79903f08ac5150";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
   ["py/answer.py", "0a6eaa950a7b3efaf1269b3c08b60ac9aeeba5be2fdc6c4c00dbb50574699dbc"],
-  ["py/app.py", "e4d1a91f252027d17a6b93892662c5ccb9f66d7d76a85e969ad7b1bd96bdb714"],
+  ["py/app.py", "d2a09efa54a1e7f5e6a12754b37cccdd204a9263c4cf8e89d18c3c6a91828e84"],
   ["py/calc.py", "a4c2b53da700e62902b662c8877a4aee865f58695df9139f98d3443e05fa2cbe"],
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
@@ -27,13 +27,14 @@ const PRECACHE = [
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
   ["py/layout.py", "dd26663a9911580c05fb8a8f1362dc70c35ff191ac8a91d446a63a59c4835920"],
   ["py/learn.py", "3015b18a0195771da3a3d307fc9008c2d875222604689a54f9a85ae868cdb1e0"],
+  ["py/learn_panel.py", "419e8322c87f02dbb22ec4b74f55df6ea3c084766ff3e20dc831c5f3a374b92e"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
   ["py/scratchout.py", "7469dc44bba0fc145bea1aec0fd5640e05293fd8a3a8e313d68f6fd34e2e79f3"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
   ["py/tape.py", "4434b3ad0cd81f4c06c97cdb051b9afdd77813bfc80ece3735f14e18e39ab9aa"],
   ["py/tape_panel.py", "7a25191f43e4b1058527b464798b8590130a5b29062956dbf50e270eec6864d1"],
-  ["pyscript.toml", "d732c58151d3722e4c0992e214ab93094daba8b82b4f2a9a5b39851d1574cf1e"],
+  ["pyscript.toml", "3030d5b0f99ddbf20ac7f2f41c0f81e11cddc7b1c50f74780d30fb879c5e8660"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "7c54da2212749abf879483680206585fdfca9009aa69bcecb5babf9593535ad5"],
   ["static/boot.js", "8c4add689b23d4c17aa16e9f4d0c98dd2a1922525ea349b7f9b8663027957d3b"],

@@ -1,5 +1,5 @@
-"""The page's UI module: it wires the page. It and the panel modules (py/*_panel.py: the fact card, the tape),
-each owning its own element ids, are the only Python that touches the DOM.
+"""The page's UI module: it wires the page. It and the panel modules (py/*_panel.py: the fact card, the tape, the
+corrections), each owning its own element ids, are the only Python that touches the DOM.
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
 each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
@@ -7,8 +7,8 @@ segments them into symbols (segment), runs both networks (net), reads the symbol
 works it out (answer: grammar + calc), shows that, each net's reading and probabilities of every label, the
 28x28 images the nets saw, and a fact about the number or the sum's result (facts_panel). Each image the nets saw is a
 button opening the "look inside" panel (#inside: evidence maps, feature maps, hidden units, from inside.py).
-where a button per symbol (#inside-correct) teaches both nets what it really is (learn.py); the personal changes
-are kept in localStorage (body[data-learned] counts them), exported as .npz, or forgotten (#forget).
+where a button per symbol (#inside-correct) teaches both nets what it really is (learn_panel, learn.py); the
+personal changes are kept in localStorage (body[data-learned] counts them), exported as .npz, or forgotten.
 A new stroke may be a scratch-out (scratchout: the pad erases what it covers); layout puts in decimal points and
 raised exponents; the tape (tape_panel) keeps sums, and a sum starting with an operator goes on from it.
 Everything it computes comes from the pure modules beside it; this file only reads and writes the page. Text is
@@ -16,10 +16,11 @@ always set as text.
 """
 import asyncio
 
-from pyodide.ffi import create_once_callable, create_proxy, to_js
+from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
 import facts_panel  # the fact card (#fact, #fact-source, the kind radios)
+import learn_panel  # the corrections (#correct-labels, #forget, #export-learned, body[data-learned])
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
 NOT_A_DIGIT = 0.8  # above this "not one symbol" probability (the CNN's last output) the page says so
@@ -35,9 +36,7 @@ remembering = {}  # each net's net.Remembering: what it read, kept across drawin
 # opener: the button that opened the panel (focus goes back to it).
 # shown: the answer.Shown on the page now (the tape keeps it), or None.
 state = {"symbols": list("0123456789"),
-         "batch": None, "inside": None, "opener": None, "learner": None, "shown": None}
-PREPARE_CHUNK = 48  # replay examples per idle moment: ~50 ms of the CNN in Pyodide
-LEARNED_KEY = "digit-factoid-learned"  # localStorage: learn.Learner.dumps() of the corrections in effect
+         "batch": None, "inside": None, "opener": None, "shown": None}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 templates = {}  # bar chart templates by label set (bar_chart)
 charts_shown = {}  # net -> [(labels, style, caption)] of the charts in its .bars now (show_charts)
@@ -84,21 +83,28 @@ def boot():
     listen(element("inside-close"), "click", lambda event: close_inside())
     # Capture: Escape closes the panel before the pad's own Escape (clear) sees it.
     listen(document, "keydown", on_inside_key, capture=True)
-    listen(element("correct-labels"), "click", on_correct_click)
-    listen(element("forget"), "click", lambda event: forget())
-    listen(element("export-learned"), "click", lambda event: export_learned())
-    restore_learned()
+    # The corrections (learn.py): their own panel module, wired here; it teaches the symbol the panel shows.
+    learn_panel.setup(listen, models, inside_image, reread)
     import tape_panel  # the tape (issue 30): its own panel module, wired here
 
     tape_panel.setup(listen, lambda: state["shown"], lambda: window.pad.clear())
-    # Ready the learner (the replay set and its features) while the person draws, not at the first click.
-    asyncio.get_event_loop().call_later(1.0, prepare_learner)
     set_status("Ready — draw a number or a sum. Both networks run in your browser.", "ready")
     window.performance.mark("app-ready")
     if not window.pad.isEmpty():  # drawn while Python was loading
         predict()
     else:
         asyncio.ensure_future(warm_up())
+
+
+def inside_image():
+    """The (28, 28) input the look-inside panel shows, or None."""
+    return None if state["inside"] is None or state["batch"] is None else state["batch"][state["inside"]]
+
+
+def reread():
+    """The drawing read again (after the nets changed), if there is one."""
+    if state["batch"] is not None:
+        predict()
 
 
 def made_up_drawing():
@@ -594,7 +600,7 @@ def show_inside(index):
     element("inside-title").textContent = "Inside the nets: symbol %d of %d, read as %s" % (
         index + 1, len(state["batch"]), number[index] if index < len(number) else "?")
     paint(element("inside-input"), inside.gray(x))
-    show_correct(number[index] if index < len(number) else "")
+    learn_panel.show(state["symbols"], number[index] if index < len(number) else "")
     looks = {name: inside.look(models[name], x) for name in NETS}
     said = {name: inside.sentences(name.upper(), found) for name, found in looks.items()}
     for name in NETS:
@@ -626,136 +632,6 @@ def unit_figure(unit):
     caption.textContent = "unit %d · %d%%" % (unit.index, round(100 * unit.share))
     item.append(canvas, caption)
     return item
-
-
-# --- Learning from corrections (learn.py): the panel's label buttons, storage, export, forget ----------------
-
-def learner():
-    """The Learner of both nets, made on first use (the replay set is read then)."""
-    if state["learner"] is None:
-        import learn
-
-        with open("weights/replay.npz", "rb") as f:
-            replay = learn.Replay.loads(f.read())
-        versions = {name: learn.file_version("weights/%s.npz" % name) for name in NETS}
-        state["learner"] = learn.Learner(models, replay, versions)
-    return state["learner"]
-
-
-def prepare_learner():
-    """The replay set's features below the learning layers, a chunk at a time between the person's strokes."""
-    if learner().prepare(PREPARE_CHUNK):
-        asyncio.get_event_loop().call_later(0.05, prepare_learner)
-
-
-def show_correct(reading):
-    """A button per symbol the nets know (not the reject output); the one they read is marked."""
-    buttons = []
-    for label in state["symbols"]:
-        button = document.createElement("button")
-        button.type = "button"
-        button.dataset.label = label
-        button.textContent = label
-        button.setAttribute("aria-label", "It is %s: teach both nets" % label)
-        if label == reading:
-            button.setAttribute("aria-current", "true")
-        buttons.append(button)
-    element("correct-labels").replaceChildren(*buttons)
-
-
-def on_correct_click(event):
-    button = event.target.closest("button[data-label]")
-    if button is None or state["inside"] is None or state["batch"] is None:
-        return
-    window.performance.mark("learn-click", to_js({"startTime": event.timeStamp},
-                                                 dict_converter=window.Object.fromEntries))
-    label = button.dataset.label
-    x = state["batch"][state["inside"]]
-    learner().learn(x, label)
-    predict()  # the drawing read again by the changed nets (the panel follows, its buttons made anew)
-    chosen = element("correct-labels").querySelector('[data-label="%s"]' % label)
-    if chosen is not None:
-        chosen.focus()
-    reads = {name: models[name].symbols[int(models[name].predict(x))] for name in NETS}
-    element("correct-result").textContent = "Learned: this is a %s. %s" % (label, what_changed(label, reads))
-    save_learned()
-    window.requestAnimationFrame(learn_painted)
-
-
-def what_changed(label, reads):
-    if all(read == label for read in reads.values()):
-        return "Both nets now read %s." % label
-    return " ".join("%s %s." % (name.upper(), "now reads " + label if read == label else
-                                ("still reads %s" % read if label in models[name].symbols
-                                 else "has no output for %s" % label)) for name, read in reads.items())
-
-
-def _learn_painted(timestamp):
-    window.performance.mark("learn-painted")  # click -> learned and re-read, for tools/bench_speed.py
-
-
-learn_painted = create_proxy(_learn_painted)
-
-
-def save_learned():
-    try:
-        window.localStorage.setItem(LEARNED_KEY, learner().dumps())
-    except Exception as error:  # noqa: BLE001 - storage full or disabled: the changes last this visit only
-        show_learned("Learned for this visit only: the browser would not store it (%s)." % error)
-        return
-    show_learned()
-
-
-def restore_learned():
-    """Apply the stored corrections, if any; a corrupt or outdated state is dropped with a message."""
-    import learn
-
-    try:
-        text = window.localStorage.getItem(LEARNED_KEY)
-    except Exception as error:  # noqa: BLE001 - storage disabled (privacy settings)
-        show_learned("Corrections cannot be kept in this browser (%s)." % error)
-        return
-    if text is None:
-        show_learned()
-        return
-    try:
-        learner().restore(str(text))
-    except learn.StateError as error:
-        window.localStorage.removeItem(LEARNED_KEY)
-        show_learned("Your saved corrections were ignored: %s. The shipped nets are used." % error)
-        return
-    show_learned()
-
-
-def show_learned(note=None):
-    """body[data-learned] and the line under "what the nets saw": how many corrections are in effect."""
-    count = len(state["learner"].corrections) if state["learner"] is not None else 0
-    document.body.dataset.learned = str(count)
-    text = "The nets have learned %d correction%s of yours." % (count, "" if count == 1 else "s") if count else ""
-    element("learned-text").textContent = " ".join(t for t in (note, text) if t)
-    element("learned").hidden = not (note or count)
-    element("forget").hidden = element("export-learned").hidden = not count
-
-
-def forget():
-    learner().forget()
-    window.localStorage.removeItem(LEARNED_KEY)
-    show_learned()
-    element("correct-result").textContent = "Forgotten: the nets are the shipped ones again."
-    if state["batch"] is not None:
-        predict()
-
-
-def export_learned():
-    """Download the corrections as an .npz (x (N, 28, 28) uint8, y labels) for training.train --extra."""
-    data = learner().export()
-    blob = window.Blob.new(to_js([to_js(data)]), to_js({"type": "application/octet-stream"},
-                                                       dict_converter=window.Object.fromEntries))
-    url = window.URL.createObjectURL(blob)
-    link = document.createElement("a")
-    link.href, link.download = url, "digit-factoid-corrections.npz"
-    link.click()
-    window.setTimeout(create_once_callable(lambda: window.URL.revokeObjectURL(url)), 1000)
 
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------
