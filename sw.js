@@ -12,12 +12,12 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "7b79903f08ac5150";
+const VERSION = "3e9f21e6d7991106";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
   ["py/answer.py", "0a6eaa950a7b3efaf1269b3c08b60ac9aeeba5be2fdc6c4c00dbb50574699dbc"],
-  ["py/app.py", "d2a09efa54a1e7f5e6a12754b37cccdd204a9263c4cf8e89d18c3c6a91828e84"],
+  ["py/app.py", "290d27ff7027acd273440d04b3d3fe8f6670840c03ee6426ec0fe33b177e298b"],
   ["py/calc.py", "a4c2b53da700e62902b662c8877a4aee865f58695df9139f98d3443e05fa2cbe"],
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
@@ -25,16 +25,17 @@ const PRECACHE = [
   ["py/grouping.py", "9e1d542b462dc484e5e9c8411e9bac44a7e236e760bb3d6414cc69f3eeec32ed"],
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
+  ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
   ["py/layout.py", "dd26663a9911580c05fb8a8f1362dc70c35ff191ac8a91d446a63a59c4835920"],
   ["py/learn.py", "3015b18a0195771da3a3d307fc9008c2d875222604689a54f9a85ae868cdb1e0"],
-  ["py/learn_panel.py", "419e8322c87f02dbb22ec4b74f55df6ea3c084766ff3e20dc831c5f3a374b92e"],
+  ["py/learn_panel.py", "dd23db57a8f643caf526178c7f4a227c936458da0ba0fd397bdd3c1fd72866bd"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
   ["py/scratchout.py", "7469dc44bba0fc145bea1aec0fd5640e05293fd8a3a8e313d68f6fd34e2e79f3"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
   ["py/tape.py", "4434b3ad0cd81f4c06c97cdb051b9afdd77813bfc80ece3735f14e18e39ab9aa"],
   ["py/tape_panel.py", "7a25191f43e4b1058527b464798b8590130a5b29062956dbf50e270eec6864d1"],
-  ["pyscript.toml", "3030d5b0f99ddbf20ac7f2f41c0f81e11cddc7b1c50f74780d30fb879c5e8660"],
+  ["pyscript.toml", "2a53546e3f5066832482b21b7b650004a09fa5d3d5e05214368a2bead551d004"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "7c54da2212749abf879483680206585fdfca9009aa69bcecb5babf9593535ad5"],
   ["static/boot.js", "8c4add689b23d4c17aa16e9f4d0c98dd2a1922525ea349b7f9b8663027957d3b"],

@@ -1,5 +1,5 @@
 """The page's UI module: it wires the page. It and the panel modules (py/*_panel.py: the fact card, the tape, the
-corrections), each owning its own element ids, are the only Python that touches the DOM.
+look inside, the corrections), each owning its own element ids, are the only Python that touches the DOM.
 
 Boot: numpy/Pillow (installed by PyScript from pyscript.toml), then the two networks from weights/. Then, after
 each change of the drawing pad (static/pad.js: `pad:change` on #pad, debounced), it reads the pad's pixels,
@@ -20,6 +20,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
 import facts_panel  # the fact card (#fact, #fact-source, the kind radios)
+import inside_panel  # the look inside (#inside and the ids in it)
 import learn_panel  # the corrections (#correct-labels, #forget, #export-learned, body[data-learned])
 
 CONFIDENT = 0.6  # below this top probability (for any digit) the page says it is not sure
@@ -32,11 +33,10 @@ NETS = ("cnn", "mlp")
 models = {}
 remembering = {}  # each net's net.Remembering: what it read, kept across drawings until its weights change
 # symbols: the labels of the probabilities' columns (both nets' symbols, net.common_symbols).
-# batch: the (N, 28, 28) inputs of the reading shown; inside: the index of the symbol the panel shows, or None;
-# opener: the button that opened the panel (focus goes back to it).
+# batch: the (N, 28, 28) inputs of the reading shown (the look-inside panel shows one of them).
 # shown: the answer.Shown on the page now (the tape keeps it), or None.
 state = {"symbols": list("0123456789"),
-         "batch": None, "inside": None, "opener": None, "shown": None}
+         "batch": None, "shown": None}
 handlers = []  # event-handler proxies, kept alive for the page's lifetime (created once)
 templates = {}  # bar chart templates by label set (bar_chart)
 charts_shown = {}  # net -> [(labels, style, caption)] of the charts in its .bars now (show_charts)
@@ -80,9 +80,8 @@ def boot():
     listen(element("pad"), "pad:change", on_pad_change)
     facts_panel.setup(listen)  # the fact card: its own panel module, wired here
     listen(element("seen"), "click", on_seen_click)  # one listener for every image button, present and future
-    listen(element("inside-close"), "click", lambda event: close_inside())
-    # Capture: Escape closes the panel before the pad's own Escape (clear) sees it.
-    listen(document, "keydown", on_inside_key, capture=True)
+    # The look inside (inside.py): its own panel module, wired here; the corrections show under it.
+    inside_panel.setup(listen, models, shown_reading, learn_panel.show)
     # The corrections (learn.py): their own panel module, wired here; it teaches the symbol the panel shows.
     learn_panel.setup(listen, models, inside_image, reread)
     import tape_panel  # the tape (issue 30): its own panel module, wired here
@@ -98,7 +97,8 @@ def boot():
 
 def inside_image():
     """The (28, 28) input the look-inside panel shows, or None."""
-    return None if state["inside"] is None or state["batch"] is None else state["batch"][state["inside"]]
+    at = inside_panel.index()
+    return None if at is None or state["batch"] is None else state["batch"][at]
 
 
 def reread():
@@ -251,8 +251,7 @@ def predict():
         state["batch"] = batch
         window.performance.mark("predict-read")
         show_reading(batch, probabilities, models["cnn"].rejection(outputs["cnn"]), outputs)
-        if state["inside"] is not None:  # the panel follows the drawing while it is open
-            show_inside(min(state["inside"], len(batch) - 1))
+        inside_panel.follow()  # the panel follows the drawing while it is open
         window.requestAnimationFrame(painted)
     except Exception as error:  # noqa: BLE001 - one bad drawing must not break the page
         show_problem("Could not read that drawing: %s" % error)
@@ -295,7 +294,7 @@ def show_empty():
     element("seen").replaceChildren()
     seen_shown.clear()
     state["batch"] = None
-    close_inside(restore_focus=False)
+    inside_panel.close(restore_focus=False)
     facts_panel.idle()
 
 
@@ -501,14 +500,6 @@ def chart_template(labels):
     return templates[key]
 
 
-def paint(canvas, image):
-    """Put an RGBA image (H, W, 4) uint8 on a canvas, one canvas pixel per image pixel (CSS scales it)."""
-    height, width = image.shape[:2]
-    canvas.width, canvas.height = width, height
-    data = window.Uint8ClampedArray.new(to_js(image.tobytes()))
-    canvas.getContext("2d").putImageData(window.ImageData.new(data, width, height), 0, 0)
-
-
 def show_seen(batch, number):
     """Each 28x28 input, white on black as the nets see it, as a button that opens the look-inside panel. The
     buttons already there are reused, and one showing the same input read the same is left alone (as the
@@ -526,7 +517,7 @@ def show_seen(batch, number):
             continue
         button = buttons[i] if i < len(buttons) else seen_button(i)
         button.setAttribute("aria-label", "Look inside the nets: symbol %d, read as %s" % (i + 1, item[1]))
-        paint(button.firstChild, inside.gray(batch[i]))
+        inside_panel.paint(button.firstChild, inside.gray(batch[i]))
         if i >= len(buttons):
             seen.append(button)
     for button in buttons[len(wanted):]:
@@ -545,93 +536,19 @@ def seen_button(i):
     return button
 
 
-# --- Looking inside: why the nets read a symbol as they did --------------------------------------------------
+# --- Looking inside: the panel is inside_panel's; the images that open it are here ------------------------------
 
 def on_seen_click(event):
     button = event.target.closest("button[data-index]")
     if button is None or state["batch"] is None:
         return
-    # From the click itself, for tools/bench_speed.py: click -> "inside-painted".
-    window.performance.mark("inside-click", to_js({"startTime": event.timeStamp},
-                                                  dict_converter=window.Object.fromEntries))
-    state["opener"] = button
-    element("correct-result").textContent = ""
-    panel = element("inside")
-    panel.hidden = False
-    show_inside(int(button.dataset.index))
-    panel.focus()
-    window.requestAnimationFrame(inside_painted)
+    learn_panel.clear_result()
+    inside_panel.opened(button, int(button.dataset.index), event)
 
 
-def _inside_painted(timestamp):
-    window.performance.mark("inside-painted")
-
-
-inside_painted = create_proxy(_inside_painted)
-
-
-def on_inside_key(event):
-    if event.key == "Escape" and state["inside"] is not None:
-        event.stopPropagation()  # the panel closes; the drawing stays
-        event.preventDefault()
-        close_inside()
-
-
-def close_inside(restore_focus=True):
-    if state["inside"] is None:
-        return
-    state["inside"] = None
-    element("inside").hidden = True
-    if not restore_focus:
-        return
-    opener = state["opener"]
-    if opener is None or not opener.isConnected:  # the drawing changed: its image has a new button
-        opener = document.querySelector("#seen button") or element("undo")
-    opener.focus()
-
-
-def show_inside(index):
-    """Fill the panel for symbol `index` of the reading shown (state["batch"])."""
-    import inside
-
-    state["inside"] = index
-    x = state["batch"][index]
-    number = state.get("piece_text", "")
-    element("inside-title").textContent = "Inside the nets: symbol %d of %d, read as %s" % (
-        index + 1, len(state["batch"]), number[index] if index < len(number) else "?")
-    paint(element("inside-input"), inside.gray(x))
-    learn_panel.show(state["symbols"], number[index] if index < len(number) else "")
-    looks = {name: inside.look(models[name], x) for name in NETS}
-    said = {name: inside.sentences(name.upper(), found) for name, found in looks.items()}
-    for name in NETS:
-        paint(element("inside-evidence-" + name), looks[name].evidence_image)
-        element("inside-evidence-%s-text" % name).textContent = said[name]["evidence"]
-    with_filters = next((name for name in NETS if looks[name].filters is not None), None)
-    for part, key in (("filters", "filters"), ("maps", "feature_maps")):
-        figure = element("inside-" + part).parentElement
-        figure.hidden = with_filters is None
-        if with_filters is not None:
-            paint(element("inside-" + part), getattr(looks[with_filters], key))
-            element("inside-%s-text" % part).textContent = said[with_filters][key]
-    with_units = next((name for name in NETS if looks[name].units), None)
-    element("inside-units").parentElement.hidden = with_units is None
-    if with_units is not None:
-        element("inside-units").replaceChildren(*[unit_figure(u) for u in looks[with_units].units])
-        element("inside-units-text").textContent = said[with_units]["units"]
-
-
-def unit_figure(unit):
-    """One hidden unit: its weight image and its share, as a list item."""
-    item = document.createElement("figure")
-    item.setAttribute("role", "listitem")
-    canvas = document.createElement("canvas")
-    paint(canvas, unit.image)
-    canvas.setAttribute("role", "img")
-    canvas.setAttribute("aria-label", "weights of hidden unit %d" % unit.index)
-    caption = document.createElement("figcaption")
-    caption.textContent = "unit %d · %d%%" % (unit.index, round(100 * unit.share))
-    item.append(canvas, caption)
-    return item
+def shown_reading():
+    """What the look-inside panel shows a symbol of: (batch or None, the text each piece was read as, labels)."""
+    return state["batch"], state.get("piece_text", ""), state["symbols"]
 
 
 # --- Measurement hooks for tools/bench_speed.py (cheap: they only run when called) --------------------------

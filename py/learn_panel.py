@@ -5,7 +5,8 @@ the learning itself is py/learn.py.
 py/app.py wires it: `setup(listen, models, current, reread)` once at boot (listen: app.listen; models: {name:
 net.Model} the page reads with, changed in place when a correction is learned; current(): the (28, 28) image the
 look-inside panel shows, or None; reread(): reads the drawing again, if any), then `show(labels, reading)` each
-time that panel opens on a symbol. Every text is set as text, never HTML.
+time that panel shows a symbol and `clear_result()` when it is opened on one. Every text is set as text, never
+HTML.
 """
 import asyncio
 
@@ -63,6 +64,11 @@ def show(labels, reading):
             button.setAttribute("aria-current", "true")
         buttons.append(button)
     element("correct-labels").replaceChildren(*buttons)
+
+
+def clear_result():
+    """The panel opens on another symbol: what was learned for the last one is no longer said."""
+    element("correct-result").textContent = ""
 
 
 def on_correct_click(event):
