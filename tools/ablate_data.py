@@ -29,8 +29,7 @@ sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 
 import numpy as np  # noqa: E402
 
-import preprocess  # noqa: E402
-from training import crohme, mnist, pen, symbols, train  # noqa: E402
+from training import crohme, mnist, symbols, train  # noqa: E402
 
 MIXES = (("mnist",), ("mnist", "synthetic"), ("mnist", "real"), ("mnist", "synthetic", "real"))
 LOOKS_AS = dict({name: "×" for name in ("x", "X", "\\times")}, **{name: "1" for name in ("l", "I", "|")},
@@ -49,8 +48,7 @@ def lookalikes(part, seed):
         for symbol in expression["symbols"]:
             name = symbol["label"][len("other:"):]
             if symbol["label"] in crohme.LOOKALIKE and name in LOOKS_AS and symbol["strokes"]:
-                scale = float(np.exp(rng.uniform(*np.log(crohme.LONE_HEIGHT)))) / 100.0
-                image = preprocess.to_mnist(pen.ink_of(crohme.strokes_of(expression, symbol), scale, crohme.PAD_PEN))
+                image = crohme.drawn_alone(crohme.strokes_of(expression, symbol), rng)
                 if image is not None:
                     images.append(image)
                     labels.append(symbols.INDEX[LOOKS_AS[name]])

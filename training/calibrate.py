@@ -37,7 +37,7 @@ def training_data(seed):
     x_digits, y_digits = mnist.load("train")
     x_drawn, y_drawn, _ = symbols.dataset(seed, x_digits, y_digits, retraced=False)
     x_real, y_real, _ = crohme.symbol_images("train", seed=seed)
-    sticks = crohme.alone_a_one("train", seed=seed)
+    sticks = crohme.alone_a_one(y_real, "train")
     y_real = np.where(sticks, symbols.INDEX["1"], y_real)
     x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn, x_real])
     y = np.concatenate([y_digits.astype(np.int64), y_drawn, y_real])

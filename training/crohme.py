@@ -127,15 +127,21 @@ def _lone_symbols(expressions):
                 yield strokes_of(expression, symbol), tag
 
 
+def drawn_alone(strokes, rng, height=LONE_HEIGHT):
+    """One symbol's strokes drawn alone on the pad with its pen, at a size log-uniform in `height` (px for the
+    median symbol of its expression), as the page reads it: (28, 28) float32, or None (no ink)."""
+    # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
+    scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
+    return preprocess.to_mnist(pen.ink_of(strokes, scale, PAD_PEN))
+
+
 def _lone_chunk(task):
     expressions, seed, repeats, height = task
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for strokes, tag in _lone_symbols(expressions):
         for _ in range(repeats):
-            # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
-            scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
-            image = preprocess.to_mnist(pen.ink_of(strokes, scale, PAD_PEN))
+            image = drawn_alone(strokes, rng, height)
             if image is not None:
                 images.append(image)
                 labels.append(tag)
@@ -324,17 +330,17 @@ def is_stick(strokes) -> bool:
     return len(strokes) == 1 and is_straight(strokes[0])
 
 
-def alone_a_one(part="train", seed=1, repeats=REPEATS) -> np.ndarray:
-    """(N,) bool over symbol_images(part, seed, repeats)'s rows: a ( or ) written as one straight stroke, which
-    drawn alone is a 1 (issue "Read real people": brackets are judged inside expressions, by the layout and the
-    grammar; alone, a straight ) is a 1). training/calibrate.py scores those rows as 1s."""
+def alone_a_one(y, part="train", repeats=REPEATS) -> np.ndarray:
+    """(N,) bool over the rows of symbol_images(part, repeats=repeats), whose labels `y` (N,) are: a ( or )
+    written as one straight stroke, which drawn alone is a 1 (issue "Read real people": brackets are judged inside
+    expressions, by the layout and the grammar; alone, a straight ) is a 1). training/calibrate.py scores those
+    rows as 1s."""
     brackets = (symbols.INDEX["("], symbols.INDEX[")"])
     expressions = load(part)
     lone = [(tag, tag in brackets and is_stick(strokes)) for strokes, tag in _lone_symbols(expressions)
             for _ in range(repeats)]
     glyphs = [(tag, tag in brackets and is_stick([strokes[k] for k in group]))
               for expression in expressions for strokes, group, tag, _ in _glyph_groups(expression)]
-    _, y, _ = symbol_images(part, seed=seed, repeats=repeats)
     tags = np.array([tag for tag, _ in lone + glyphs])
     if len(tags) != len(y) or (tags != y).any():
         raise SystemExit("crohme.alone_a_one: its rows do not line up with symbol_images' (a symbol not drawn?)")
