@@ -22,6 +22,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT), str(ROOT / "tools")]
+import bench_real  # noqa: E402
 import bench_strokes  # noqa: E402
 from training import crohme  # noqa: E402
 import grouping  # noqa: E402
@@ -59,19 +60,10 @@ def part_of(row, symbols) -> dict:
 
 
 def numbers(rows, count=NUMBERS, seed=SAMPLE_SEED) -> list[dict]:
-    """Up to `count` runs of two or more adjacent digits of one-line expressions, as drawings (part_of)."""
-    found = []
-    for row in rows:
-        if not crohme.is_line(row):
-            continue
-        run = []
-        for symbol in row["symbols"] + [None]:  # left to right (bench_strokes.load)
-            if symbol is not None and symbol["label"].isdigit() and symbol["strokes"]:
-                run.append(symbol)
-                continue
-            if 2 <= len(run) <= bench_strokes.MAX_SYMBOLS:
-                found.append(part_of(row, run))
-            run = []
+    """Up to `count` runs of two or more adjacent digits of one-line expressions (bench_real.digit_runs, as the
+    benchmark of real hands cuts them), as drawings (part_of)."""
+    found = [part_of(row, run) for row in rows if crohme.is_line(row)
+             for run in bench_real.digit_runs(row) if len(run) >= 2]
     rng = np.random.default_rng(seed)
     return [found[i] for i in sorted(rng.permutation(len(found))[:count])]
 
