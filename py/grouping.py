@@ -18,8 +18,9 @@ height on the line, per label: a tall ( against a 1, a - mid-line, an = of two b
 overlap of strokes cut apart, and the grammar (the labels must begin a valid text: "3+3--" cannot, "3+3=" can;
 the DP runs over the grammar's states, calc.step). The prior and the weights are fitted on the training writers of CROHME (tools/fit_strokes.py). A single stroke
 wide enough to hold several symbols (a cursive "12") is also read the way pixels are (segment.segment_boxes on
-its ink) and split when that reads better, unless every piece reads as a 1 (a 1 with a long flag). Drawings are remembered by their strokes' bytes (MEMORY): a new
-stroke draws again only the candidates it changes, and the nets remember what they read (net.Remembering).
+its ink) and split when that reads better, unless every piece reads as a 1 (a 1 with a long flag). Drawings
+are remembered by their strokes' bytes (MEMORY): a new stroke draws again only the candidates it changes, and the
+nets remember what they read (net.Remembering).
 
 Pure Python + numpy + Pillow: it runs the same under CPython and in the page (Pyodide).
 """

@@ -43,10 +43,14 @@ STATE_FORMAT = "digit-factoid-learned/1"
 REJECTS = (net.REJECT, net.OLD_REJECT)  # one label for both spellings of "not one symbol"
 
 
-def _margin(logits, target, symbols):
-    """How far output `target`'s logit lies above the best other symbol's (of the first `symbols` outputs)."""
-    others = np.delete(logits[:symbols], target) if target < symbols else logits[:symbols]
-    return float(logits[target] - others.max())
+def _best_rival(logits, target, symbols):
+    """(the best symbol other than `target` among the first `symbols` outputs, how far `target`'s logit lies
+    above it)."""
+    others = logits[:symbols].copy()
+    if target < symbols:
+        others[target] = -np.inf
+    rival = int(others.argmax())
+    return rival, float(logits[target] - logits[rival])
 
 
 class StateError(Exception):
@@ -323,7 +327,12 @@ class Learner:
         model, start, plan = self.models[name], self.starts[name], self.plan
         layer = head_layers(model, start)[-1]
         own_features = _with_one(model.run(own, 0, start))
-        if _margin(own_features[0] @ np.vstack([layer.kernel, layer.bias[None]]), target, len(model.symbols)) >= plan.lift:
+
+        def rival_and_margin():  # of the correction, as the top layer reads it now
+            logits = own_features[0] @ np.vstack([layer.kernel, layer.bias[None]])
+            return _best_rival(logits, target, len(model.symbols))
+
+        if rival_and_margin()[1] >= plan.lift:
             return 0  # read right by `lift` already (barely right is not enough: the grammar weighs both nets' mean)
         held = self._gram(name)
         if earlier:
@@ -333,12 +342,8 @@ class Learner:
         direction = np.linalg.solve(held, own_features.mean(axis=0))
         taken = 0
         while taken < plan.rounds:
-            logits = own_features[0] @ np.vstack([layer.kernel, layer.bias[None]])
-            symbols = logits[:len(model.symbols)].copy()
-            if target < len(symbols):
-                symbols[target] = -np.inf
-            rival = int(symbols.argmax())
-            short = plan.lift - _margin(logits, target, len(model.symbols))
+            rival, margin = rival_and_margin()
+            short = plan.lift - margin
             if short <= 0:
                 break
             change = direction * (short / float(own_features[0] @ direction)) / 2
