@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "3e9f21e6d7991106";
+const VERSION = "48631c6a49af5d1d";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -22,12 +22,12 @@ const PRECACHE = [
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
   ["py/grammar.py", "30c608b8ed5f86fec4c8bca7b1f98a50c3b9afbbb29583153b5361aad0906315"],
-  ["py/grouping.py", "9e1d542b462dc484e5e9c8411e9bac44a7e236e760bb3d6414cc69f3eeec32ed"],
+  ["py/grouping.py", "90d2ece1d8426c6102eff9effd3f23b6a738022337fd2e61024d8c87d77233e8"],
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
   ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
   ["py/layout.py", "dd26663a9911580c05fb8a8f1362dc70c35ff191ac8a91d446a63a59c4835920"],
-  ["py/learn.py", "3015b18a0195771da3a3d307fc9008c2d875222604689a54f9a85ae868cdb1e0"],
+  ["py/learn.py", "598236ac73d82541899d4eab33bc34767e8f7203dbf485deaf4ec078de0b3c0f"],
   ["py/learn_panel.py", "dd23db57a8f643caf526178c7f4a227c936458da0ba0fd397bdd3c1fd72866bd"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
