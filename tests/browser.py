@@ -15,8 +15,11 @@ from tools import build_runtime, webserver
 
 CHROMIUM = "/usr/bin/chromium"
 # Quiet on a closed network (shared/RUNTIME.md): no background connections that would be refused.
+# --disable-dev-shm-usage: a CI machine's /dev/shm may be small, and a renderer that runs out of it crashes
+# ("Target crashed", seen once in CI mid-drawing); /tmp has room.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
 LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$")
 PY_TRACEBACK = ("Traceback (most recent call last)", "PythonError")
 # Installed before any page script (through the driver, so the page's CSP does not apply to it): every CSP
