@@ -12,12 +12,12 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "48631c6a49af5d1d";
+const VERSION = "7547f01768193441";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
   ["py/answer.py", "0a6eaa950a7b3efaf1269b3c08b60ac9aeeba5be2fdc6c4c00dbb50574699dbc"],
-  ["py/app.py", "290d27ff7027acd273440d04b3d3fe8f6670840c03ee6426ec0fe33b177e298b"],
+  ["py/app.py", "0f9a9a9dd39b6deb1be110c5219249279d5c5db2cafae537f0e2d798d069ba61"],
   ["py/calc.py", "a4c2b53da700e62902b662c8877a4aee865f58695df9139f98d3443e05fa2cbe"],
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
@@ -31,11 +31,12 @@ const PRECACHE = [
   ["py/learn_panel.py", "dd23db57a8f643caf526178c7f4a227c936458da0ba0fd397bdd3c1fd72866bd"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
+  ["py/result_panel.py", "75dc7e9787615817ae6b06e3312f7f2bed8606140b012fab2fc6bc7b7f046f77"],
   ["py/scratchout.py", "7469dc44bba0fc145bea1aec0fd5640e05293fd8a3a8e313d68f6fd34e2e79f3"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
   ["py/tape.py", "4434b3ad0cd81f4c06c97cdb051b9afdd77813bfc80ece3735f14e18e39ab9aa"],
   ["py/tape_panel.py", "7a25191f43e4b1058527b464798b8590130a5b29062956dbf50e270eec6864d1"],
-  ["pyscript.toml", "2a53546e3f5066832482b21b7b650004a09fa5d3d5e05214368a2bead551d004"],
+  ["pyscript.toml", "a966810b52e809a555a30c32a9229cdcb50a4e09d7215ca069bc7d32f7eef84b"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
   ["static/app.css", "7c54da2212749abf879483680206585fdfca9009aa69bcecb5babf9593535ad5"],
   ["static/boot.js", "8c4add689b23d4c17aa16e9f4d0c98dd2a1922525ea349b7f9b8663027957d3b"],
