@@ -103,3 +103,17 @@ def test_a_bracket_alone_is_a_one_only_when_it_is_one_straight_stroke():
     assert crohme.is_stick([stick]) and crohme.is_stick([stick[::-1] @ np.float32([[0.9, 0.4], [-0.4, 0.9]])])  # reversed, tilted
     assert not crohme.is_stick([curved])
     assert not crohme.is_stick([stick[:7], stick[7:]])
+
+
+def test_rare_real_labels_are_drawn_again_up_to_the_balance_and_common_ones_are_left():
+    from training import train
+
+    y = np.array([0] * 10 + [1] * 3 + [2] * 1)
+    x = np.arange(len(y), dtype=np.float32)[:, None, None] * np.ones((1, 28, 28), np.float32)
+    bx, by = train.balanced(x, y, 6, seed=1)
+    assert np.bincount(by).tolist() == [10, 6, 6]
+    assert (bx[:len(y)] == x).all() and (by[:len(y)] == y).all()  # the originals first, unchanged
+    # each copy is a row of its own label
+    assert all(int(bx[i, 0, 0]) in np.flatnonzero(y == by[i]) for i in range(len(y), len(by)))
+    same_x, same_y = train.balanced(x, y, 1, seed=1)  # every label has at least one
+    assert same_x is x and same_y is y

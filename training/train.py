@@ -111,10 +111,25 @@ def real_symbols(args):
     from_strokes = int((y[len(y) - glyphs:] != symbols.REJECT).sum())
     keep = y != symbols.REJECT
     x, y = x[keep], y[keep]
+    if getattr(args, "real_balance", 0):
+        x, y = balanced(x, y, args.real_balance, args.seed)
     info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=from_strokes,
+                balance=getattr(args, "real_balance", 0),
                 generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
+
+
+def balanced(x, y, least, seed):
+    """Rows of labels with fewer than `least` examples drawn again at random (with replacement) up to `least`:
+    real writers wrote far fewer 5-9s and ×s than 1s and brackets (the augmentation varies the copies)."""
+    rng = np.random.default_rng(seed)
+    more = [rng.choice(np.flatnonzero(y == label), least - count)
+            for label, count in zip(*np.unique(y, return_counts=True)) if count < least]
+    if not more:
+        return x, y
+    extra = np.concatenate(more)
+    return np.concatenate([x, x[extra]]), np.concatenate([y, y[extra]])
 
 
 def extra_examples(path, labels):
@@ -221,6 +236,8 @@ def parse_args(argv):
                         help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
     parser.add_argument("--real-repeats", type=int, default=crohme.REPEATS,
                         help="draw each real symbol of the CROHME training writers this many times (0: none)")
+    parser.add_argument("--real-balance", type=int, default=0,
+                        help="real labels with fewer examples than this are drawn again up to it (0: as they are)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
                         "learn from too (knowledge distillation, training/distill.py)")
     parser.add_argument("--temperature", type=float, default=distill.TEMPERATURE, help="the teacher's softmax temperature")
