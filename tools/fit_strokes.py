@@ -140,13 +140,14 @@ def fit_weights(weighed_rows, start) -> tuple:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="fit the weights on at most this many expressions")
+    parser.add_argument("--weights", type=Path, default=ROOT / "weights", help="the nets' folder")
     args = parser.parse_args(argv)
     rows = bench_strokes.load(validation=False)
     print("LAYOUT = {")
     grouping.LAYOUT = fit_layout(rows)
     print("}")
     grouping.MEMORY = 10 ** 7
-    models = [net.Remembering(net.load(str(ROOT / "weights" / name))) for name in ("cnn.npz", "mlp.npz")]
+    models = [net.Remembering(net.load(str(args.weights / name))) for name in ("cnn.npz", "mlp.npz")]
     read = net.reader(models)
     chosen = bench_strokes.alphabet_only(rows)
     if args.limit:
