@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "556d069b0f9f3770";
+const VERSION = "7547f01768193441";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -48,9 +48,9 @@ const PRECACHE = [
   ["static/pyodide-snapshot-worker.mjs", "2e068db0b1621d0e47a927fd475c0d5e4a67d3b5388ea3b39f4dcf008057387e"],
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
-  ["weights/cnn.npz", "ef7b3a7454d8ba6e6b982784e9cc27c7960f58b7a38da3a09d9e4cd959570b4e"],
-  ["weights/manifest.json", "654ea036ac156a1dd4fb71447f1c235e7ac6f8b20de53a89372912d05280354d"],
-  ["weights/mlp.npz", "5ede8ef41f7f0ce08d6dbbc2aa09bccfbaaf728a3fe32c29b068344cb4d32c04"],
+  ["weights/cnn.npz", "f4ff3a221e350bb0da3529bba3c816b034dce0cc8982bfbc81011542cb84cd6a"],
+  ["weights/manifest.json", "58d62f01f20b8c38095c627bfa54b3cc449396f0472fc906b64d8b09c43d64a3"],
+  ["weights/mlp.npz", "f550d99d9ece4c8eeb7a4bff283c9e3568ecc7ede691a1d868784047a8882eb7"],
   ["weights/replay.npz", "e02feda464e2e99bbfdfbb38326f9d1bbef371e04eac2dce1e3e20d4adc9fa66"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.css", null],
