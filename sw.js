@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "7547f01768193441";
+const VERSION = "b2f5cfa59c1b6e86";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -49,7 +49,7 @@ const PRECACHE = [
   ["static/pyodide.mjs", "4a802f8f9524a05ef4927f3345befa5a7855a68140116ba177d70a3b874caa60"],
   ["static/sw-register.js", "aa06b0c31e3da93fef40d1478958b984fc6435347f3b55a6bda8f30f930ea07a"],
   ["weights/cnn.npz", "f4ff3a221e350bb0da3529bba3c816b034dce0cc8982bfbc81011542cb84cd6a"],
-  ["weights/manifest.json", "58d62f01f20b8c38095c627bfa54b3cc449396f0472fc906b64d8b09c43d64a3"],
+  ["weights/manifest.json", "aa0fdeeadf89881e56a85d46e2d4bac337c2970474e24816ba302b2068a8c4bd"],
   ["weights/mlp.npz", "f550d99d9ece4c8eeb7a4bff283c9e3568ecc7ede691a1d868784047a8882eb7"],
   ["weights/replay.npz", "e02feda464e2e99bbfdfbb38326f9d1bbef371e04eac2dce1e3e20d4adc9fa66"],
   ["https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core-D0lb6Ll_.js", null],
