@@ -117,10 +117,9 @@ def is_decimal_point(items, k, size=DOT_SIZE, low=DOT_LOW, gap=DOT_GAP, deep=DOT
     if longer >= bar_long * line[len(line) // 2] and longer >= bar * thicker:
         return False
     # Two marks crossing each other, each no tap, are a small x or + (each covers half the other's box).
-    side = max(box[2] - box[0], _height(box))
     for i, item in enumerate(items):
         other = item.box
-        if i == k or item.label != "" or min(side, max(other[2] - other[0], _height(other))) < CROSSED * h:
+        if i == k or item.label != "" or min(longer, max(other[2] - other[0], _height(other))) < CROSSED * h:
             continue
         across = max(0.0, min(box[2], other[2]) - max(box[0], other[0]))
         down = max(0.0, min(box[3], other[3]) - max(box[1], other[1]))

@@ -111,10 +111,9 @@ def real_symbols(args):
     from_strokes = int((y[len(y) - glyphs:] != symbols.REJECT).sum())
     keep = y != symbols.REJECT
     x, y = x[keep], y[keep]
-    if getattr(args, "real_balance", 0):
+    if args.real_balance:
         x, y = balanced(x, y, args.real_balance, args.seed)
-    info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=from_strokes,
-                balance=getattr(args, "real_balance", 0),
+    info = dict(crohme.describe(x, y), repeats=args.real_repeats, from_strokes=from_strokes, balance=args.real_balance,
                 generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
