@@ -36,7 +36,8 @@ LOOKS_AS = dict({name: "×" for name in ("x", "X", "\\times")}, **{name: "1" for
                 **{name: "0" for name in ("o", "O")}, **{name: "5" for name in ("s", "S")},
                 **{name: "2" for name in ("z", "Z")}, b="6", g="9", q="9", t="+", T="7", c="(", C="(",
                 **{"[": "(", "]": ")", "\\{": "(", "\\}": ")", "-": "-", "\\frac": "-", "\\div": "÷"})
-# (the look-alikes left out of LOOKS_AS, "/", "\\prime", dots, "\\lt", "\\gt", "\\pm", "\\neq", "noisy", stay out of every arm)
+# (the look-alikes left out of LOOKS_AS, "/", "\\prime", dots, "\\lt", "\\gt", "\\pm", "\\neq", "noisy",
+# stay out of every arm)
 
 
 def lookalikes(part, seed):
@@ -88,52 +89,60 @@ def main(argv=None):
     data = shares(args.limit, args.seed)
     if args.lookalikes:
         return lookalike_arms(args, data)
-    x_val, y_val = validation()
-    x_test, y_test = mnist.load("test")
-    x_test = x_test.astype(np.float32) / 255.0
+    tests = test_sets()
     options = train.parse_args(["--seed", str(args.seed), "--epochs-cnn", str(args.epochs)])
     classes = len(symbols.LABELS) - 1
-    print("== validation writers' symbols (no brackets: alone, a straight ) is a 1): %d" % len(y_val))
+    print("== validation writers' symbols (no brackets: alone, a straight ) is a 1): %d" % len(tests[1]))
     for mix in MIXES:
         x = np.concatenate([data[name][0] for name in mix])[..., None]
         y = np.concatenate([data[name][1] for name in mix])
         model = train.train_one("cnn", options, x, y, classes)
-        read = lambda images: model.predict(images[..., None], verbose=0, batch_size=1000).argmax(1)  # noqa: E731
-        real = read(x_val) == y_val
-        digits, operators = y_val < 10, y_val >= 10
-        print("== %-26s MNIST test %.2f %% | real symbols %.2f %% (digits %.2f %%, + - × ÷ = %.2f %%)"
-              % (" + ".join(mix), 100 * (read(x_test) == y_test).mean(), 100 * real.mean(),
-                 100 * real[digits].mean(), 100 * real[operators].mean()), flush=True)
+        print("== %-26s %s" % (" + ".join(mix), scores(reader(model), *tests)), flush=True)
     keras.backend.clear_session()
     return 0
+
+
+def test_sets():
+    """(x_val, y_val, x_test, y_test): the validation writers' symbols (validation()) and MNIST's test digits."""
+    x_val, y_val = validation()
+    x_test, y_test = mnist.load("test")
+    return x_val, y_val, x_test.astype(np.float32) / 255.0, y_test
+
+
+def reader(model):
+    """A Keras model -> (N, 28, 28) images -> (N,) the labels it reads."""
+    return lambda images: model.predict(images[..., None], verbose=0, batch_size=1000).argmax(1)
+
+
+def scores(read, x_val, y_val, x_test, y_test):
+    """What each arm prints: MNIST test accuracy, and the real symbols read right (all, digits, operators)."""
+    real = read(x_val) == y_val
+    return "MNIST test %.2f %% | real symbols %.2f %% (digits %.2f %%, + - × ÷ = %.2f %%)" % (
+        100 * (read(x_test) == y_test).mean(), 100 * real.mean(), 100 * real[y_val < 10].mean(),
+        100 * real[y_val >= 10].mean())
 
 
 def lookalike_arms(args, data):
     """Left out / as the symbol they look like / as "not one symbol": the CNN on all three shares each time."""
     import keras
 
-    x_val, y_val = validation()
+    tests = test_sets()
     x_look, y_look = lookalikes("train", args.seed)
     x_look_val, y_look_val = lookalikes("validation", args.seed + 1)
-    x_test, y_test = mnist.load("test")
-    x_test = x_test.astype(np.float32) / 255.0
     options = train.parse_args(["--seed", str(args.seed), "--epochs-cnn", str(args.epochs)])
     base_x = np.concatenate([data[name][0] for name in ("mnist", "synthetic", "real")])
     base_y = np.concatenate([data[name][1] for name in ("mnist", "synthetic", "real")])
     print("== validation writers' symbols of ours (no brackets): %d; look-alikes: %d of the training writers, %d of "
-          "the validation writers" % (len(y_val), len(y_look), len(y_look_val)))
+          "the validation writers" % (len(tests[1]), len(y_look), len(y_look_val)))
     for arm, extra in (("left out", None), ("as what they look like", y_look),
                        ("as not one symbol", np.full(len(y_look), symbols.REJECT))):
         x = np.concatenate([base_x] + ([x_look] if extra is not None else []))[..., None]
         y = np.concatenate([base_y] + ([extra] if extra is not None else []))
-        model = train.train_one("cnn", options, x, y, len(symbols.LABELS))
-        read = lambda images: model.predict(images[..., None], verbose=0, batch_size=1000).argmax(1)  # noqa: E731
-        real, looks = read(x_val) == y_val, read(x_look_val)
-        print("== look-alikes %-24s MNIST test %.2f %% | real symbols %.2f %% (digits %.2f %%, + - × ÷ = %.2f %%) | "
-              "validation look-alikes read as the symbol they look like %.1f %%, as not one symbol %.1f %%"
-              % (arm, 100 * (read(x_test) == y_test).mean(), 100 * real.mean(), 100 * real[y_val < 10].mean(),
-                 100 * real[y_val >= 10].mean(), 100 * (looks == y_look_val).mean(),
-                 100 * (looks == symbols.REJECT).mean()), flush=True)
+        read = reader(train.train_one("cnn", options, x, y, len(symbols.LABELS)))
+        looks = read(x_look_val)
+        print("== look-alikes %-24s %s | validation look-alikes read as the symbol they look like %.1f %%, as not one "
+              "symbol %.1f %%" % (arm, scores(read, *tests), 100 * (looks == y_look_val).mean(),
+                                  100 * (looks == symbols.REJECT).mean()), flush=True)
     keras.backend.clear_session()
     return 0
 
