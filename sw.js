@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "b2f5cfa59c1b6e86";
+const VERSION = "6036f6817ae22258";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -26,12 +26,12 @@ const PRECACHE = [
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
   ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
-  ["py/layout.py", "dd26663a9911580c05fb8a8f1362dc70c35ff191ac8a91d446a63a59c4835920"],
+  ["py/layout.py", "e2f2e1c24d50583526d657edf4d8d5677733573bb52881473a3b5c8dcbc3f94a"],
   ["py/learn.py", "598236ac73d82541899d4eab33bc34767e8f7203dbf485deaf4ec078de0b3c0f"],
   ["py/learn_panel.py", "dd23db57a8f643caf526178c7f4a227c936458da0ba0fd397bdd3c1fd72866bd"],
   ["py/net.py", "47264ca3f2add39127e67eda06e5b50f7b6bbcba4a1f7117b16c5917bda56794"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
-  ["py/result_panel.py", "75dc7e9787615817ae6b06e3312f7f2bed8606140b012fab2fc6bc7b7f046f77"],
+  ["py/result_panel.py", "bd1017e03ee5af0a05e8a209a2fd01eb9e491e617de6440fb11020ecccc9452c"],
   ["py/scratchout.py", "7469dc44bba0fc145bea1aec0fd5640e05293fd8a3a8e313d68f6fd34e2e79f3"],
   ["py/segment.py", "c7451d037caabaac7b0cd73db487d88adae5ce1e915234d6d0b600465241c5be"],
   ["py/tape.py", "4434b3ad0cd81f4c06c97cdb051b9afdd77813bfc80ece3735f14e18e39ab9aa"],

@@ -1,9 +1,9 @@
 """The result card in the page: it owns the reading line (#reading-line: #number, #answer, #answer-note), the
 verdict (#verdict), each net's box (#cnn, #mlp: .net-digits, .net-conf, .bars) and "what the nets saw" (#seen:
 one button per 28x28 input). A UI module (it touches the DOM); py/app.py reads the drawing and hands this what
-to show: `show(shown, ...)` for a reading, `clear()` when there is none, `problem(message)` when a drawing could
-not be read. Charts and image buttons already there are reused, so a new stroke re-lays out only what changed.
-Text is always set as text.
+to show: `show(shown, ...)` for a reading, `clear()` when there is none, and `verdict(text, kind)` for what it
+says of it (why a drawing could not be read). Charts and image buttons already there are reused, so a new
+stroke re-lays out only what changed. Text is always set as text.
 """
 from pyscript import document
 
@@ -34,11 +34,6 @@ def clear():
         show_charts(box.querySelector(".bars"), name, [], [])
     element("seen").replaceChildren()
     seen_shown.clear()
-
-
-def problem(message):
-    clear()
-    verdict(message, "disagree")
 
 
 def verdict(text, kind):
