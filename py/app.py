@@ -188,7 +188,7 @@ def read_pad(nets=None):
 
     import net
 
-    read = read_both if nets is None else net.reader(list(nets.values()))
+    read = net.reader([(nets or models)[name] for name in NETS])
     # --- reading by strokes (issue 29): the pad's strokes, grouped into symbols and drawn again for the nets
     strokes = window.pad.strokes().to_py()  # [[[x, y], ...], ...] in the snapshot's px, oldest first
     state["marks"] = []

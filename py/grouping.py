@@ -416,14 +416,26 @@ _cursives: collections.OrderedDict = collections.OrderedDict()
 def _remembered_cursive(points, height: float, read):
     """_cursive, remembered by the stroke's bytes (it depends on nothing else but the reader): the pixel
     segmentation of a wide stroke is the slowest step, and every later stroke would redo it."""
-    key = (np.ascontiguousarray(points, dtype=np.float32).tobytes(), id(read))
-    if key in _cursives:
+    key, reads_with = np.ascontiguousarray(points, dtype=np.float32).tobytes(), _reads_with(read)
+    if key in _cursives and _cursives[key][0] == reads_with:
         _cursives.move_to_end(key)
-        return _cursives[key]
-    found = _cursives[key] = _cursive(points, height, read)
+        return _cursives[key][1]
+    found = _cursive(points, height, read)
+    _cursives[key] = (reads_with, found)
+    _cursives.move_to_end(key)
     if len(_cursives) > CURSIVE_MEMORY:
         _cursives.popitem(last=False)
     return found
+
+
+def _reads_with(read) -> tuple:
+    """What a reader's readings depend on: net.reader's models and their weights' versions (a correction
+    changes them; the page makes a new reader of the same models for each drawing), else the reader itself. Not
+    its id(): a reader freed leaves its id to the next one made, which would be handed the old one's cuts."""
+    models = getattr(read, "models", None)
+    if models is None:
+        return (read,)
+    return tuple((model, getattr(model, "weights_version", None)) for model in models)
 
 
 def symbols(strokes, read, weights=None) -> list[Symbol]:

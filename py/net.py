@@ -619,6 +619,7 @@ def reader(models):
         rejected = sum(rejections) / len(rejections) if rejections else np.zeros(len(means), np.float32)
         return np.concatenate([means * (1.0 - rejected)[:, None], rejected[:, None]], axis=1)
     read.symbols = symbols
+    read.models = tuple(models)  # what it reads with: memories of its readings key on them (grouping)
     return read
 
 

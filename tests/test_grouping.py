@@ -122,6 +122,31 @@ def test_a_stroke_cut_into_nothing_but_ones_stays_one_symbol(read, monkeypatch):
     assert reading(found, read) == "1"
 
 
+def test_a_wide_stroke_is_cut_again_when_the_nets_change_not_when_the_page_makes_a_new_reader(monkeypatch):
+    """The pixel cut of a wide stroke is remembered for the nets that read it (the page makes a new net.reader
+    for each drawing: it is not cut again), and made again once their weights change (a correction learned) or
+    for a reader of other nets, even one made after the first was freed (its id may be the freed one's)."""
+    cuts = []
+    monkeypatch.setattr(grouping, "_cursive", lambda points, height, read: cuts.append(read) or [])
+    monkeypatch.setattr(grouping, "_cursives", type(grouping._cursives)())
+    stroke = cursive("12")[0]
+    models = [net.load(str(ROOT / "weights" / name)) for name in ("cnn.npz", "mlp.npz")]
+    for _ in range(2):
+        grouping._remembered_cursive(stroke, 120.0, net.reader(models))
+    assert len(cuts) == 1
+    dense = next(layer for layer in models[1].layers if layer.kind == "dense")
+    dense.set_weights(dense.kernel, dense.bias + 0.0)  # a correction learned: new weights
+    grouping._remembered_cursive(stroke, 120.0, net.reader(models))
+    assert len(cuts) == 2
+    grouping._remembered_cursive(stroke, 120.0, net.reader(models[:1]))  # other nets
+    assert len(cuts) == 3
+    for _ in range(3):
+        grouping._remembered_cursive(stroke, 120.0, lambda x: x)  # a new reader each time, the last one freed
+    assert len(cuts) == 6
+    grouping._remembered_cursive(stroke, 120.0, cuts[-1])  # the same reader again
+    assert len(cuts) == 6
+
+
 @pytest.mark.parametrize("text", ["=", "÷", "-"])
 def test_a_lone_symbol_of_bars_and_dots_is_one_symbol(text, read):
     """Drawn alone, no stroke tells the line's height (an = has two flat bars): each is still one symbol."""
