@@ -20,6 +20,18 @@ def test_writers_are_split_by_group_never_by_expression(parts):
     assert all(crohme.is_validation(g) for g in validation_groups)
 
 
+def test_the_training_writers_split_again_by_group_into_fit_and_dev(parts):
+    train, validation = parts
+    fit, dev = crohme.load("fit"), crohme.load("dev")
+    fit_groups, dev_groups = {e["group"] for e in fit}, {e["group"] for e in dev}
+    assert not fit_groups & dev_groups and not (fit_groups | dev_groups) & {e["group"] for e in validation}
+    assert sorted(e["id"] for e in fit + dev) == sorted(e["id"] for e in train)
+    assert 0.12 < len(dev_groups) / (len(fit_groups) + len(dev_groups)) < 0.28
+    assert all(crohme.is_dev(g) for g in dev_groups) and not any(crohme.is_dev(g) for g in fit_groups)
+    with pytest.raises(ValueError, match="part"):
+        crohme.load("test")
+
+
 def test_a_changed_source_is_refused(monkeypatch, tmp_path):
     changed = tmp_path / "expressions.jsonl.gz"
     changed.write_bytes(crohme.SOURCE.read_bytes()[:-1] + b"\0")
@@ -117,3 +129,21 @@ def test_rare_real_labels_are_drawn_again_up_to_the_balance_and_common_ones_are_
     assert all(int(bx[i, 0, 0]) in np.flatnonzero(y == by[i]) for i in range(len(y), len(by)))
     same_x, same_y = train.balanced(x, y, 1, seed=1)  # every label has at least one
     assert same_x is x and same_y is y
+
+
+def test_training_learns_the_part_of_the_real_writers_it_is_asked_for(monkeypatch):
+    """train.py --real-part fit leaves the dev writers out (their symbols are what the grouping is fitted on)."""
+    from training import train
+
+    asked = []
+
+    def images(part, seed, repeats):
+        asked.append(part)
+        return np.zeros((3, 28, 28), np.float32), np.array([1, 2, symbols.REJECT]), 1
+
+    monkeypatch.setattr(crohme, "symbol_images", images)
+    for argv, part in (([], "train"), (["--real-part", "fit"], "fit")):
+        x, y, info = train.real_symbols(train.parse_args(argv))
+        assert asked[-1] == part and info["part"] == part and y.tolist() == [1, 2]
+    with pytest.raises(SystemExit):
+        train.parse_args(["--real-part", "validation"])  # never the validation writers

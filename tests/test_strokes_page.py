@@ -24,7 +24,7 @@ PAD_ASPECT = 1.5  # the pad's width / height (static/app.css)
 
 @pytest.fixture(scope="module")
 def real_sum():
-    row = next(r for r in bench_strokes.load(validation=True) if r["id"] == EXPRESSION)
+    row = next(r for r in bench_strokes.load("validation") if r["id"] == EXPRESSION)
     (truth, strokes), = bench_strokes.arithmetic([row])
     return truth, strokes, row["symbols"]
 
@@ -79,7 +79,7 @@ def test_a_real_sum_with_strokes_out_of_order_is_read_the_same(app, real_sum):
 def test_real_sums_of_other_validation_writers_are_read(app, expression, value):
     """More real people's sums (validation writers of other collections), each drawn stroke by stroke in its
     writer's order, are read and worked out."""
-    row = next(r for r in bench_strokes.load(validation=True) if r["id"] == expression)
+    row = next(r for r in bench_strokes.load("validation") if r["id"] == expression)
     (truth, strokes), = bench_strokes.arithmetic([row])
     state = read_drawn(app, strokes)
     assert (state["read"], state["value"], state["error"]) == (truth, value, "")

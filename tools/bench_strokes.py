@@ -38,12 +38,12 @@ ALPHABET = set("0123456789+-×÷=()")
 MAX_SYMBOLS = 12
 
 
-def load(validation: bool) -> list[dict]:
-    """The expressions of validation (or training) writers (training/crohme.py's split): copies of the data's
+def load(part: str) -> list[dict]:
+    """The expressions of a part's writers (crohme.PARTS: "validation", "train", or its "fit" and "dev"): copies of the data's
     dicts, `strokes` as (K, 2) float32 arrays, `symbols` sorted left to right (crohme.symbols_in_order)."""
     return [dict(row, strokes=[np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in row["strokes"]],
                  symbols=crohme.symbols_in_order(row) + [s for s in row["symbols"] if not s["strokes"]])
-            for row in crohme.load("validation" if validation else "train")]
+            for row in crohme.load(part)]
 
 
 def alphabet_only(rows) -> list[dict]:
@@ -143,7 +143,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     models = [net.Remembering(net.load(str(args.weights / name))) for name in ("cnn.npz", "mlp.npz")]
     read = net.reader(models)
-    rows = load(validation=True)
+    rows = load("validation")
     right = total = 0
     for row in alphabet_only(rows):
         got, count = grouped_right(row, grouping.symbols(row["strokes"], read))

@@ -10,7 +10,10 @@
    once: grouping.weigh, then grouping.choose per try). The score is the mean of three shares, as the issues' floors
    are three: in the training writers' expressions made only of the app's symbols, in their numbers (runs of
    digits of their one-line expressions, NUMBERS at most) and in their symbols drawn alone (LONE per label at
-   most). Validation writers (bench_strokes.is_validation) are never read.
+   most). Validation writers (crohme.is_validation) are never read.
+   `--part dev --weights D` fits the weights on the dev writers only (crohme.DEV_SHARE), read by nets D trained
+   without them (train.py, reject.py, calibrate.py --real-part fit): nets read the writers they trained on more
+   surely than any new writer, and the weights fitted to that sureness are not the ones new writers need.
 """
 from __future__ import annotations
 
@@ -141,11 +144,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="fit the weights on at most this many expressions")
     parser.add_argument("--weights", type=Path, default=ROOT / "weights", help="the nets' folder")
+    parser.add_argument("--part", choices=("train", "dev"), default="train",
+                        help="the writers fitted on: all training writers, or the dev ones with nets trained "
+                             "without them (train.py --real-part fit)")
     args = parser.parse_args(argv)
-    rows = bench_strokes.load(validation=False)
+    rows = bench_strokes.load("train")
     print("LAYOUT = {")
-    grouping.LAYOUT = fit_layout(rows)
+    grouping.LAYOUT = fit_layout(rows)  # geometry: every training writer, whichever nets read
     print("}")
+    rows = rows if args.part == "train" else bench_strokes.load(args.part)
     grouping.MEMORY = 10 ** 7
     models = [net.Remembering(net.load(str(args.weights / name))) for name in ("cnn.npz", "mlp.npz")]
     read = net.reader(models)

@@ -37,7 +37,7 @@ def touching(row, pen: float) -> bool:
 
 
 def main():
-    rows = [r for r in bench_strokes.load(validation=False) if r.get("arithmetic")]
+    rows = [r for r in bench_strokes.load("train") if r.get("arithmetic")]
     print("%d real sums of training writers, symbols %d px tall in the %d px snapshot" % (len(rows), DIGIT_PX, SNAPSHOT_SIDE))
     for divisor in DIVISORS:
         pen = SNAPSHOT_SIDE / divisor

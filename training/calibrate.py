@@ -31,13 +31,13 @@ BRACKETS = (symbols.INDEX["("], symbols.INDEX[")"])
 GRID = np.round(np.arange(0.0, 6.01, 0.25), 2)
 
 
-def training_data(seed):
+def training_data(seed, part="train"):
     """The training shares as train.py used them (no augmentation): x (N, 28, 28) float32, y (N,) the label each
     is scored as (a real bracket of one straight stroke: 1), and how many real brackets are scored as 1s."""
     x_digits, y_digits = mnist.load("train")
     x_drawn, y_drawn, _ = symbols.dataset(seed, x_digits, y_digits, retraced=False)
-    x_real, y_real, _ = crohme.symbol_images("train", seed=seed)
-    sticks = crohme.alone_a_one(y_real, "train")
+    x_real, y_real, _ = crohme.symbol_images(part, seed=seed)
+    sticks = crohme.alone_a_one(y_real, part)
     y_real = np.where(sticks, symbols.INDEX["1"], y_real)
     x = np.concatenate([x_digits.astype(np.float32) / 255.0, x_drawn, x_real])
     y = np.concatenate([y_digits.astype(np.int64), y_drawn, y_real])
@@ -80,9 +80,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="the training data's seed (train.py's)")
     parser.add_argument("--nets", default="cnn,mlp")
+    parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights")
     args = parser.parse_args(argv)
-    x, y, sticks = training_data(args.seed)
+    x, y, sticks = training_data(args.seed, args.real_part)
     x_test, y_test = mnist.load("test")
     x_test = x_test.astype(np.float32) / 255.0
     for name in [n.strip() for n in args.nets.split(",") if n.strip()]:

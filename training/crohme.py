@@ -44,6 +44,9 @@ SOURCE_SHA256 = "281a382423d4f1f552b609247719e924c1572bdc3b6cf5b1961b49cf9532af2
 CACHE = ROOT / ".cache" / "crohme"
 LICENCE = "CROHME 2014/2016 training set (R. Zanibbi et al.): Creative Commons, research and education only, no commercial use"
 VALIDATION_SHARE = 5   # one writer group in 5 (by a hash of its name) is a validation writer
+DEV_SHARE = 5          # of the training writers, one group in 5 (by another hash) is a "dev" writer: nets trained
+                       # on the others ("fit") let the grouping's weights be fitted on writers those nets never saw
+PARTS = ("train", "validation", "fit", "dev")
 PAD = (420, 280)       # the pad's snapshot (width, height) in px: a 3:2 pad, its shorter side 280 (static/pad.js)
 PAD_PEN = 14           # px: the pad's pen on that snapshot (1/20 of 280)
 MARGIN = 10            # px kept free around a line drawn on the pad
@@ -72,11 +75,19 @@ def _all():
     return tuple(json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines() if line.strip())
 
 
+def is_dev(group: str) -> bool:
+    """The dev writers: training writers (not is_validation) whose group hashes, salted, to 0 modulo DEV_SHARE."""
+    return not is_validation(group) and int(hashlib.sha256(b"dev " + group.encode()).hexdigest(), 16) % DEV_SHARE == 0
+
+
 def load(part: str = "train") -> list:
-    """The expressions of the "train" or "validation" writers, in file order."""
-    if part not in ("train", "validation"):
-        raise ValueError("part is 'train' or 'validation', not %r" % part)
-    return [e for e in _all() if is_validation(e["group"]) == (part == "validation")]
+    """The expressions of a part's writers, in file order: "train" or "validation" (never trained on), or the
+    training writers split again into "fit" and "dev" (see DEV_SHARE)."""
+    if part not in PARTS:
+        raise ValueError("part is one of %s, not %r" % (", ".join(PARTS), part))
+    if part == "validation":
+        return [e for e in _all() if is_validation(e["group"])]
+    return [e for e in _all() if not is_validation(e["group"]) and (part == "train" or is_dev(e["group"]) == (part == "dev"))]
 
 
 def strokes_of(expression, symbol) -> list:

@@ -167,13 +167,13 @@ def with_real(x_pieces, y_pieces, ones, args):
     symbols of ours, drawn alone and from their strokes (one symbol)."""
     from training import crohme, symbols
 
-    x_lines, y_lines = crohme.line_pieces("train", seed=args.seed, repeats=args.real_repeats)
-    x_drawn, y_drawn, glyphs = crohme.symbol_images("train", seed=args.seed)
+    x_lines, y_lines = crohme.line_pieces(args.real_part, seed=args.seed, repeats=args.real_repeats)
+    x_drawn, y_drawn, glyphs = crohme.symbol_images(args.real_part, seed=args.seed)
     other = y_drawn == symbols.REJECT
     x = np.concatenate([x_lines, x_drawn[other], x_pieces])
     y = np.concatenate([y_lines, y_drawn[other], y_pieces])
     real = dict(crohme.describe(np.concatenate([x_lines, x_drawn[other]]), np.concatenate([y_lines, y_drawn[other]])),
-                symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
+                part=args.real_part, symbols_kept=int((~other).sum()), line_pieces=int(len(y_lines)),
                 stroke_groups_rejected=int((y_drawn[len(y_drawn) - glyphs:] == symbols.REJECT).sum()),
                 generator="training/crohme.py line_pieces + lone_images + glyph_images")
     print("== real writers: %d pieces of their lines, %d drawings that are no symbol of ours, %d of ours"
@@ -246,6 +246,7 @@ def main(argv=None):
     parser.add_argument("--nets", default="cnn,mlp", help="which nets get the output, comma-separated")
     parser.add_argument("--real-repeats", type=int, default=2,
                         help="draw each one-line expression of the CROHME training writers this many times (0: none)")
+    parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with the nets (no reject output)")
     parser.add_argument("--refit", action="store_true",
                         help="take a net's reject output off first and fit it again (the symbols' weights are kept)")
