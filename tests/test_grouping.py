@@ -203,15 +203,15 @@ def bars_weighed(pair_logp):
         groups=[list(range(i, j)) for i, j, _ in runs], boxes=[(0.0, 0.0, 1.0, 1.0)] * len(runs),
         images=np.zeros((len(runs), 28, 28), np.float32), symbols=labels, logp=logp,
         fit=np.zeros(len(runs)), layout=np.zeros((len(runs), len(labels))), cuts=np.zeros(6), splits={},
-        apart=np.zeros(len(runs)), crossings=np.zeros(6))
+        apart=np.zeros(len(runs)))
 
 
 @pytest.mark.parametrize("pair_logp", [-1.0, -2.0])
 def test_the_grammar_keeps_two_bars_one_equals_sign(pair_logp):
     weighed = bars_weighed(pair_logp)
     # the same weights without the grammar read the bars as two minuses ("3+3--" begins no valid sum)
-    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0, 0.0)
-    without = (0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0)  # the same, no grammar
+    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0)
+    without = (0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0)  # the same, no grammar
     assert [weighed.runs[r][:2] for r, _ in grouping.choose(weighed, without)][-2:] == [(3, 4), (4, 5)]
     chosen = grouping.choose(weighed, weights)
     assert [weighed.runs[r][:2] for r, _ in chosen] == [(0, 1), (1, 2), (2, 3), (3, 5)]
@@ -226,23 +226,8 @@ def test_the_grammar_is_a_cost_not_a_wall():
     logp[0, labels.index(")")] = logp[1, labels.index("3")] = -0.01
     weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 2, np.arange(2), runs, [[0], [1], [0, 1]],
                                [(0.0, 0.0, 1.0, 1.0)] * 3, np.zeros((3, 28, 28), np.float32), labels, logp,
-                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {}, np.zeros(3), np.zeros(3))
-    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0, 0.0))] == [0, 1]
-
-
-def test_crossings_are_strokes_that_cross_not_strokes_that_touch_or_lie_side_by_side():
-    bar, upright = np.float32([[0, 50], [30, 51], [60, 50]]), np.float32([[30, 20], [31, 50.5], [30, 80]])
-    assert grouping.crosses(bar, upright) and grouping.crosses(upright[::-1], bar)
-    foot = np.float32([[0, 80], [60, 80]])                          # the upright ends on it: touches, no cross
-    one, seven = np.float32([[10, 20], [10, 80]]), np.float32([[20, 20], [60, 20], [30, 80]])
-    assert not grouping.crosses(upright, foot) and not grouping.crosses(one, seven)
-    assert not grouping.crosses(np.float32([[30, 50]]), bar)        # a dot crosses nothing
-    strokes = [one, bar + [100, 0], upright + [100, 0], seven + [200, 0]]  # 1, +, 7
-    boxes = grouping._boxes(strokes)
-    assert grouping.cut_crossings(strokes, boxes, np.arange(4)).tolist() == [0, 0, 1, 0, 0]
-    # a long stroke with many points is thinned, not skipped
-    wavy = np.stack([np.linspace(0, 60, 500), 50 + 5 * np.sin(np.linspace(0, 30, 500))], axis=1).astype(np.float32)
-    assert grouping.crosses(wavy, upright)
+                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {}, np.zeros(3))
+    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0))] == [0, 1]
 
 
 def test_apart_tells_strokes_over_each_other_from_strokes_side_by_side():

@@ -5,7 +5,7 @@
    over every symbol of the training writers' expressions made only of the app's symbols (one line each; a label
    too rare there, ÷, over all expressions). Printed as grouping.LAYOUT.
 2. The weights (grouping.WEIGHTS: LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT,
-   GRAMMAR_COST, APART_WEIGHT, CROSS_WEIGHT): coordinate ascent over a grid (GRID), each try scored by the share of symbols whose
+   GRAMMAR_COST, APART_WEIGHT): coordinate ascent over a grid (GRID), each try scored by the share of symbols whose
    strokes are grouped exactly, with the layout just fitted and the shipped nets (each drawing read by the nets
    once: grouping.weigh, then grouping.choose per try). The score is the mean of three shares, as the issues' floors
    are three: in the training writers' expressions made only of the app's symbols, in their numbers (runs of
@@ -104,9 +104,8 @@ GRID = (  # the values tried for each of grouping.WEIGHTS
     (0.0, 0.5, 1.0, 2.0, 3.0, 5.0),                     # REJECT_WEIGHT
     (0.0, 1.0, 2.0, 4.0, 8.0, 16.0),                    # GRAMMAR_COST
     (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),                     # APART_WEIGHT
-    (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0),                # CROSS_WEIGHT
 )
-NAMES = ("LAYOUT_WEIGHT", "GAP_WEIGHT", "SYMBOL_BONUS", "CUT_WEIGHT", "REJECT_WEIGHT", "GRAMMAR_COST", "APART_WEIGHT", "CROSS_WEIGHT")
+NAMES = ("LAYOUT_WEIGHT", "GAP_WEIGHT", "SYMBOL_BONUS", "CUT_WEIGHT", "REJECT_WEIGHT", "GRAMMAR_COST", "APART_WEIGHT")
 ROUNDS = 4
 
 
