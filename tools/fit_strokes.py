@@ -147,6 +147,8 @@ def main(argv=None):
     parser.add_argument("--part", choices=("train", "dev"), default="train",
                         help="the writers fitted on: all training writers, or the dev ones with nets trained "
                              "without them (train.py --real-part fit)")
+    parser.add_argument("--numbers", type=int, default=NUMBERS, help="runs of digits in the fit, at most")
+    parser.add_argument("--lone", type=int, default=LONE, help="symbols drawn alone per label in the fit, at most")
     args = parser.parse_args(argv)
     rows = bench_strokes.load("train")
     print("LAYOUT = {")
@@ -159,7 +161,7 @@ def main(argv=None):
     chosen = bench_strokes.alphabet_only(rows)
     if args.limit:
         chosen = chosen[:args.limit]
-    kinds = {"expressions": chosen, "numbers": numbers(rows), "alone": lone(rows)}
+    kinds = {"expressions": chosen, "numbers": numbers(rows, args.numbers), "alone": lone(rows, args.lone)}
     weighed_rows = [[(row, grouping.weigh(row["strokes"], read)) for row in drawn] for drawn in kinds.values()]
 
     def each(weights):
