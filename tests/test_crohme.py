@@ -69,7 +69,7 @@ def test_labels_ours_others_and_lookalikes():
 def test_lone_symbols_are_drawn_as_the_page_reads_them(parts):
     """Each symbol alone, with the pad's pen: MNIST-like inputs, labels of ours or REJECT, no look-alikes."""
     sample = parts[0][:40]
-    images, labels = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT))
+    images, labels = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT, False))
     images, labels = np.array(images), np.array(labels)
     expected = sum(1 for e in sample for s in e["symbols"]
                    if s["strokes"] and crohme.label_index(s["label"]) != crohme.LOOKS_LIKE_OURS)
@@ -80,8 +80,33 @@ def test_lone_symbols_are_drawn_as_the_page_reads_them(parts):
     # as preprocess makes them: the ink fitted in 20 x 20 (then centred by its mass)
     spans = [(np.ptp(np.nonzero(i.max(0) > 0.1)[0]), np.ptp(np.nonzero(i.max(1) > 0.1)[0])) for i in images]
     assert all(max(w, h) <= 22 for w, h in spans) and np.mean([max(w, h) >= 17 for w, h in spans]) > 0.9
-    again, _ = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT))
+    again, _ = crohme._lone_chunk((sample, 0, 1, crohme.LONE_HEIGHT, False))
     np.testing.assert_array_equal(images, np.array(again))
+
+
+def test_jitter_moves_each_stroke_of_a_symbol_a_little_and_leaves_one_stroke_symbols_alone(parts):
+    """--stroke-jitter: each stroke of a symbol of 2+ strokes moved, turned and scaled about its own middle by
+    no more than the set amounts (how another writer puts a +'s bar); a symbol of one stroke is drawn as it was."""
+    symbol, expression = next((s, e) for e in parts[0] for s in e["symbols"] if s["label"] == "+" and len(s["strokes"]) == 2)
+    strokes = crohme.strokes_of(expression, symbol)
+    x0, y0, x1, y1 = crohme.pen.bounds(strokes)
+    size = max(x1 - x0, y1 - y0)
+    for seed in range(5):
+        for before, after in zip(strokes, crohme.jittered(strokes, np.random.default_rng(seed))):
+            middle = (before.min(axis=0) + before.max(axis=0)) / 2
+            reach = np.sqrt(((before - middle) ** 2).sum(axis=1)).max()
+            turn = 2 * np.sin(np.radians(crohme.JITTER_TURN) / 2) * (1 + crohme.JITTER_SCALE)
+            bound = (crohme.JITTER_SCALE + turn) * reach + np.sqrt(2) * crohme.JITTER_SHIFT * size
+            moved = np.sqrt(((after - before) ** 2).sum(axis=1)).max()
+            assert after.shape == before.shape and 0 < moved <= bound + 1e-3
+    ones = [e for e in parts[0] if all(len(s["strokes"]) <= 1 for s in e["symbols"])][:5]
+    multi = [expression]
+    for rows, changed in ((ones, False), (multi, True)):
+        plain = crohme._lone_chunk((rows, 0, 2, crohme.LONE_HEIGHT, False))
+        jittery = crohme._lone_chunk((rows, 0, 2, crohme.LONE_HEIGHT, True))
+        assert plain[1] == jittery[1]  # the same rows, the same labels
+        assert (not np.array_equal(np.array(plain[0]), np.array(jittery[0]))) == changed
+        np.testing.assert_array_equal(np.array(jittery[0]), np.array(crohme._lone_chunk((rows, 0, 2, crohme.LONE_HEIGHT, True))[0]))
 
 
 def test_a_line_is_drawn_on_the_pad_with_each_symbols_extent(parts):
@@ -137,7 +162,7 @@ def test_training_learns_the_part_of_the_real_writers_it_is_asked_for(monkeypatc
 
     asked = []
 
-    def images(part, seed, repeats):
+    def images(part, seed, repeats, jitter=False):
         asked.append(part)
         return np.zeros((3, 28, 28), np.float32), np.array([1, 2, symbols.REJECT]), 1
 

@@ -60,6 +60,9 @@ LOOKALIKE = frozenset("other:" + name for name in (
 LOOKS_LIKE_OURS = -1   # label of a piece matching a LOOKALIKE symbol: dropped from training
 REPEATS = 2            # times each real symbol is drawn alone for training (train.py --real-repeats' default)
 STRAIGHT = 0.2         # a stroke bent less than this share of its length is straight (a bar, a stick)
+JITTER_SHIFT = 0.06    # with jitter: each stroke of a symbol of 2+ strokes moved by up to this share of its size,
+JITTER_TURN = 8.0      # ... turned by up to this many degrees and scaled by up to JITTER_SCALE about its own
+JITTER_SCALE = 0.1     # ... middle (how another writer puts a +'s bar, a 4's upright or an ='s bars)
 
 
 def is_validation(group: str) -> bool:
@@ -138,21 +141,41 @@ def _lone_symbols(expressions):
                 yield strokes_of(expression, symbol), tag
 
 
-def drawn_alone(strokes, rng, height=LONE_HEIGHT):
+def drawn_alone(strokes, rng, height=LONE_HEIGHT, jitter=False):
     """One symbol's strokes drawn alone on the pad with its pen, at a size log-uniform in `height` (px for the
-    median symbol of its expression), as the page reads it: (28, 28) float32, or None (no ink)."""
+    median symbol of its expression), as the page reads it: (28, 28) float32, or None (no ink). jitter: each
+    stroke of a symbol of two or more moved a little on its own first (jittered)."""
     # Symbols keep their size relative to the writer's digits (a small + stays small, its pen thick).
     scale = float(np.exp(rng.uniform(*np.log(height)))) / 100.0
+    if jitter and len(strokes) > 1:
+        strokes = jittered(strokes, rng)
     return preprocess.to_mnist(pen.ink_of(strokes, scale, PAD_PEN))
 
 
+def jittered(strokes, rng) -> list:
+    """A symbol's strokes ((K, 2) arrays) each moved by up to JITTER_SHIFT of the symbol's size, turned by up to
+    JITTER_TURN degrees and scaled by up to JITTER_SCALE about its own middle: the same symbol as another writer
+    might put its strokes together."""
+    x0, y0, x1, y1 = pen.bounds(strokes)
+    size = max(x1 - x0, y1 - y0, 1.0)
+    moved = []
+    for stroke in strokes:
+        middle = (stroke.min(axis=0) + stroke.max(axis=0)) / 2
+        turn = np.radians(rng.uniform(-JITTER_TURN, JITTER_TURN))
+        factor = 1.0 + rng.uniform(-JITTER_SCALE, JITTER_SCALE)
+        matrix = factor * np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+        shift = rng.uniform(-JITTER_SHIFT, JITTER_SHIFT, size=2) * size
+        moved.append(((stroke - middle) @ matrix.T + middle + shift).astype(np.float32))
+    return moved
+
+
 def _lone_chunk(task):
-    expressions, seed, repeats, height = task
+    expressions, seed, repeats, height, jitter = task
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for strokes, tag in _lone_symbols(expressions):
-        for _ in range(repeats):
-            image = drawn_alone(strokes, rng, height)
+        for repeat in range(repeats):
+            image = drawn_alone(strokes, rng, height, jitter=jitter and repeat % 2 == 1)
             if image is not None:
                 images.append(image)
                 labels.append(tag)
@@ -174,18 +197,19 @@ def _cached(name, parts, make):
     return x, y
 
 
-def lone_images(part="train", seed=1, repeats=REPEATS, height=LONE_HEIGHT, workers=2, chunk=200):
+def lone_images(part="train", seed=1, repeats=REPEATS, height=LONE_HEIGHT, workers=2, chunk=200, jitter=False):
     """Every symbol of `part`'s writers drawn alone on the pad `repeats` times at sizes log-uniform in `height`
     (px for the median symbol of its expression) with the pad's pen, as the page reads it: (N, 28, 28) float32
-    in [0, 1] (ink = 1), (N,) int64 indices into symbols.LABELS (REJECT: a symbol that is none of ours)."""
+    in [0, 1] (ink = 1), (N,) int64 indices into symbols.LABELS (REJECT: a symbol that is none of ours).
+    jitter: every second drawing of a symbol of 2+ strokes has its strokes jittered."""
     expressions = load(part)
 
     def make():
-        tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats, height)
+        tasks = [(expressions[i:i + chunk], seed * 1_000_003 + i, repeats, height, jitter)
                  for i in range(0, len(expressions), chunk)]
         return symbols.pooled(_lone_chunk, tasks, workers)
 
-    return _cached("lone-%s" % part, (part, seed, repeats, height), make)
+    return _cached("lone-%s" % part, (part, seed, repeats, height) + (("jitter",) if jitter else ()), make)
 
 
 def is_line(expression, overlap=0.3) -> bool:
@@ -328,10 +352,10 @@ def glyph_images(part="train", workers=2, chunk=200):
     return _cached("glyphs-%s" % part, (part,), make)
 
 
-def symbol_images(part="train", seed=1, repeats=REPEATS):
+def symbol_images(part="train", seed=1, repeats=REPEATS, jitter=False):
     """What the nets learn of `part`'s symbols: lone_images then glyph_images, (N, 28, 28) float32, (N,) int64
     (REJECT for symbols and stroke groups that are none of ours), and how many come from the glyphs."""
-    x_lone, y_lone = lone_images(part, seed=seed, repeats=repeats)
+    x_lone, y_lone = lone_images(part, seed=seed, repeats=repeats, jitter=jitter)
     x_glyphs, y_glyphs = glyph_images(part)
     return np.concatenate([x_lone, x_glyphs]), np.concatenate([y_lone, y_glyphs]), len(y_glyphs)
 

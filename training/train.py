@@ -107,13 +107,14 @@ def real_symbols(args):
     from training import symbols
 
     started = time.time()
-    x, y, glyphs = crohme.symbol_images(args.real_part, seed=args.seed, repeats=args.real_repeats)
+    x, y, glyphs = crohme.symbol_images(args.real_part, seed=args.seed, repeats=args.real_repeats,
+                                         jitter=args.stroke_jitter)
     from_strokes = int((y[len(y) - glyphs:] != symbols.REJECT).sum())
     keep = y != symbols.REJECT
     x, y = x[keep], y[keep]
     if args.real_balance:
         x, y = balanced(x, y, args.real_balance, args.seed)
-    info = dict(crohme.describe(x, y), part=args.real_part, repeats=args.real_repeats, from_strokes=from_strokes, balance=args.real_balance,
+    info = dict(crohme.describe(x, y), part=args.real_part, repeats=args.real_repeats, stroke_jitter=args.stroke_jitter, from_strokes=from_strokes, balance=args.real_balance,
                 generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
@@ -236,6 +237,8 @@ def parse_args(argv):
     parser.add_argument("--real-repeats", type=int, default=crohme.REPEATS,
                         help="draw each real symbol of the CROHME training writers this many times (0: none)")
     parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
+    parser.add_argument("--stroke-jitter", action="store_true",
+                        help="every second drawing of a real symbol of 2+ strokes moves each stroke a little (crohme.jittered)")
     parser.add_argument("--real-balance", type=int, default=0,
                         help="real labels with fewer examples than this are drawn again up to it (0: as they are)")
     parser.add_argument("--teacher", type=Path, help="an exported net (.npz) whose softened readings the nets "
