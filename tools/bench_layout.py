@@ -191,9 +191,9 @@ def split_symbols(expressions):
     return seen, cut
 
 
-def report_sums(fitting, validation, count=300):
+def report_sums(fitting, validation, count=300, weights=ROOT / "weights"):
     for title, expressions, seed in (("fit writers", fitting, 0), ("validation writers", validation, 1)):
-        right, shaped, total, misses = sums(expressions, seed, count)
+        right, shaped, total, misses = sums(expressions, seed, count, weights)
         print("\n## realistic sums with decimals and powers (%s' own symbols, %s): read exactly %d of %d = %.1f %%; "
               "every point and exponent in its place %d = %.1f %%" % (title, ", ".join(TEMPLATES), right, total,
                                                                     100 * right / total, shaped,
@@ -253,6 +253,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=bench_paper.DATA)
     parser.add_argument("--fit", action="store_true")
+    parser.add_argument("--weights", type=Path, default=ROOT / "weights", help="the nets of the realistic sums")
     args = parser.parse_args(argv)
     expressions = bench_paper.load(args.data)
     validation = [e for e in expressions if bench_paper.is_validation(e["group"])]
@@ -261,7 +262,7 @@ def main(argv=None):
         fit(fitting)
     else:
         report(fitting, validation)
-        report_sums(fitting, validation)
+        report_sums(fitting, validation, weights=args.weights)
 
 
 # --- Decimals and powers in realistic sums, read as the page reads --------------------------------------------
@@ -379,13 +380,13 @@ def shape(text):
     return "".join("d" if c.isdigit() else c if c in ".^" else "o" for c in text)
 
 
-def sums(expressions, seed, count):
+def sums(expressions, seed, count, weights=ROOT / "weights"):
     """(right, shaped right, total, misses): realistic sums with decimals and powers of the expressions'
     writers, read as the page reads; shaped right: every point and exponent where it belongs, whatever the nets
     read each symbol as."""
     import net
 
-    models = [net.load(str(ROOT / "weights" / ("%s.npz" % name))) for name in ("cnn", "mlp")]
+    models = [net.load(str(weights / ("%s.npz" % name))) for name in ("cnn", "mlp")]
     read = net.reader(models)
     rng = np.random.default_rng(seed)
     own = writer_symbols(expressions)
