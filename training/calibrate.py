@@ -80,7 +80,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="the training data's seed (train.py's)")
     parser.add_argument("--nets", default="cnn,mlp")
-    parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
+    crohme.add_part_argument(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "weights")
     args = parser.parse_args(argv)
     x, y, sticks = training_data(args.seed, args.real_part)

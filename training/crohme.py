@@ -83,6 +83,13 @@ def is_dev(group: str) -> bool:
     return not is_validation(group) and int(hashlib.sha256(b"dev " + group.encode()).hexdigest(), 16) % DEV_SHARE == 0
 
 
+def add_part_argument(parser):
+    """--real-part for the training scripts (train, reject, calibrate): the writers they learn from, all training
+    writers or the "fit" ones (every training writer but the dev ones); never the validation writers."""
+    parser.add_argument("--real-part", choices=("train", "fit"), default="train",
+                        help="the CROHME writers trained on: all training writers, or all but the dev ones (DEV_SHARE)")
+
+
 def load(part: str = "train") -> list:
     """The expressions of a part's writers, in file order: "train" or "validation" (never trained on), or the
     training writers split again into "fit" and "dev" (see DEV_SHARE)."""

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 import net  # py/, on sys.path through the training package
-from training import export, mnist, scribbles, segments, train
+from training import crohme, export, mnist, scribbles, segments, train
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = 0.1       # share of the pieces kept out of the fit, to report how well it tells them apart
@@ -165,7 +165,7 @@ def with_real(x_pieces, y_pieces, ones, args):
     pieces segmentation weighs in their one-line expressions, the groups of strokes reading by strokes weighs
     that join two symbols or more, their symbols that are none of ours (all three "not one symbol"), and their
     symbols of ours, drawn alone and from their strokes (one symbol)."""
-    from training import crohme, symbols
+    from training import symbols
 
     x_lines, y_lines = crohme.line_pieces(args.real_part, seed=args.seed, repeats=args.real_repeats)
     x_drawn, y_drawn, glyphs = crohme.symbol_images(args.real_part, seed=args.seed)
@@ -246,7 +246,7 @@ def main(argv=None):
     parser.add_argument("--nets", default="cnn,mlp", help="which nets get the output, comma-separated")
     parser.add_argument("--real-repeats", type=int, default=2,
                         help="draw each one-line expression of the CROHME training writers this many times (0: none)")
-    parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
+    crohme.add_part_argument(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "weights", help="folder with the nets (no reject output)")
     parser.add_argument("--refit", action="store_true",
                         help="take a net's reject output off first and fit it again (the symbols' weights are kept)")

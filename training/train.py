@@ -114,7 +114,8 @@ def real_symbols(args):
     x, y = x[keep], y[keep]
     if args.real_balance:
         x, y = balanced(x, y, args.real_balance, args.seed)
-    info = dict(crohme.describe(x, y), part=args.real_part, repeats=args.real_repeats, stroke_jitter=args.stroke_jitter, from_strokes=from_strokes, balance=args.real_balance,
+    info = dict(crohme.describe(x, y), part=args.real_part, repeats=args.real_repeats, stroke_jitter=args.stroke_jitter,
+                from_strokes=from_strokes, balance=args.real_balance,
                 generator="training/crohme.py lone_images (pad pen) + glyph_images (py/grouping.py)")
     print("== %d real symbols of the training writers (%.0f s): %s" % (len(y), time.time() - started, info["per_label"]))
     return x, y, info
@@ -236,7 +237,7 @@ def parse_args(argv):
                         help="trace the training digits once, not twice (training/symbols.py dataset's retraced)")
     parser.add_argument("--real-repeats", type=int, default=crohme.REPEATS,
                         help="draw each real symbol of the CROHME training writers this many times (0: none)")
-    parser.add_argument("--real-part", choices=("train", "fit"), default="train", help="the CROHME writers trained on: all training writers, or all but the dev ones (crohme.DEV_SHARE)")
+    crohme.add_part_argument(parser)
     parser.add_argument("--stroke-jitter", action="store_true",
                         help="every second drawing of a real symbol of 2+ strokes moves each stroke a little (crohme.jittered)")
     parser.add_argument("--real-balance", type=int, default=0,
