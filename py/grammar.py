@@ -44,6 +44,7 @@ BEAM = 32
 UNFINISHED_MARGIN = 3.0  # log-probability: a complete reading up to e^3 = 20 times less likely beats an unfinished one
 TRAILING_MARGIN = 0.5    # ... and one that ends in an operator ("3+": someone still writing)
 LOG_FLOOR = 1e-12  # log(0) would make every reading through that label equally impossible
+BRACKETS_IN_SUMS = 2.0  # log-probability given back to ( and ) in a drawing the nets read as a sum (see _in_context)
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,14 @@ def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY
         raise ValueError("no label is a calculator symbol: %r" % (labels,))
     p = p[:, [j for j, _ in columns]]
     symbols = [s for _, s in columns]
+    nets = "".join(symbols[k] for k in p.argmax(axis=1)) if len(p) else ""
+    p = _in_context(p, symbols, nets)
     best = p.argmax(axis=1) if len(p) else np.zeros(0, dtype=int)
     argmax = "".join(symbols[k] for k in best)
     logs = np.log(np.maximum(p, LOG_FLOOR))
     status = classify(argmax, start)
-    argmax_reading = Reading(argmax, status, (), argmax, float(logs[np.arange(len(p)), best].sum()))
+    changed = tuple(i for i, (a, b) in enumerate(zip(nets, argmax)) if a != b)
+    argmax_reading = Reading(argmax, status, changed, nets, float(logs[np.arange(len(p)), best].sum()))
     if status == "complete" or len(p) > MAX_SYMBOLS:
         return argmax_reading
     choices = _choices(p, logs, symbols, top, min_probability)
@@ -101,8 +105,24 @@ def read(probabilities, labels=SYMBOLS, top=TOP, min_probability=MIN_PROBABILITY
             unfinished_margin = UNFINISHED_MARGIN if open_only else TRAILING_MARGIN
         if argmax_reading.log_probability - score > unfinished_margin:
             return argmax_reading
-    changed = tuple(i for i, (a, b) in enumerate(zip(argmax, text)) if a != b)
-    return Reading(text, "complete", changed, argmax, score)
+    changed = tuple(i for i, (a, b) in enumerate(zip(nets, text)) if a != b)
+    return Reading(text, "complete", changed, nets, score)
+
+
+def _in_context(p, symbols, nets, bonus=None):
+    """p with the ( and ) columns times e^bonus (BRACKETS_IN_SUMS) in the rows the nets read as 1, ( or ), when
+    they read the drawing as a sum (three symbols or more, one of them + - × or ÷). The nets' bracket logits were
+    lowered so that a straight bracket drawn alone reads as a 1 (training/calibrate.py); in a sum brackets are far
+    more common than alone, and the grammar pairs them. Only the 1-or-bracket choice is given back: a 5 whose
+    runner-up is ( stays a 5."""
+    bonus = BRACKETS_IN_SUMS if bonus is None else bonus
+    if not bonus or len(nets) < 3 or not any(c in "+-×÷" for c in nets):
+        return p
+    sticks = np.array([c in "1()" for c in nets])
+    bracket = [k for k, s in enumerate(symbols) if s in "()"]
+    out = p.copy()
+    out[np.ix_(sticks, bracket)] *= np.exp(bonus)
+    return out
 
 
 def _open_bracket_only(symbols, start=INITIAL):

@@ -66,8 +66,9 @@ def test_a_finished_looking_reading_closes_its_bracket():
     # complete at e^0.7 less: the complete one wins (a margin of UNFINISHED_MARGIN)
     r = read(rows("(", "7", "×", "2", {"1": 0.6, ")": 0.3}, "+", "8"))
     assert (r.symbols, r.status, r.changed, r.argmax) == ("(7×2)+8", "complete", (4,), "(7×21+8")
-    # ... but not when the ")" is all but excluded (beyond the margin): someone still writing "(7×21"
-    r = read(rows("(", "7", "×", "2", {"1": 0.9, ")": 0.02}, "+", "8"))
+    # ... but not when the ")" is all but excluded (beyond the margin, with BRACKETS_IN_SUMS given back):
+    # someone still writing "(7×21"
+    r = read(rows("(", "7", "×", "2", {"1": 0.9, ")": 0.002}, "+", "8"))
     assert (r.symbols, r.status) == ("(7×21+8", "incomplete")
     # a trailing operator is only changed when the complete reading is nearly as likely (TRAILING_MARGIN)
     r = read(rows("2", "-", "7", {"-": 0.5, "=": 0.45}))
@@ -92,7 +93,7 @@ def test_an_unbalanced_bracket_is_repaired_by_the_likelier_change():
     assert (r.symbols, r.changed, r.argmax) == ("(2+3)", (0,), "12+3)")
     assert calc.solve(r.symbols).display() == "(2 + 3) = 5"
     # when the ) is the doubtful symbol instead, it is the one changed
-    r = read(rows({"1": 0.9, "(": 0.05}, "2", "+", "3", {")": 0.55, "1": 0.4}))
+    r = read(rows({"1": 0.9, "(": 0.005}, "2", "+", "3", {")": 0.55, "1": 0.4}))
     assert (r.symbols, r.changed) == ("12+31", (4,))
 
 
@@ -196,6 +197,10 @@ def test_search_agrees_with_brute_force():
         n = int(rng.integers(1, 7))
         p = rng.dirichlet(np.full(17, 0.3), size=n)
         r = read(p)
+        nets = "".join(calc.SYMBOLS[k] for k in p.argmax(axis=1))
+        assert r.argmax == nets
+        p = grammar._in_context(p, list(calc.SYMBOLS), nets)  # what the grammar weighs: brackets given back in a sum
+        argmax = "".join(calc.SYMBOLS[k] for k in p.argmax(axis=1))
         assert r.status == calc.classify(r.symbols)
         if r.status != "invalid" and not r.changed:
             assert r.symbols == r.argmax
@@ -203,17 +208,35 @@ def test_search_agrees_with_brute_force():
                 continue
         best, readings = brute_force(p, calc.SYMBOLS, grammar.TOP, grammar.MIN_PROBABILITY)
         argmax_logp = float(np.log(p.max(axis=1)).sum())
-        if calc.classify(r.argmax) == "invalid" and n == 1 and readings and argmax_logp - best > grammar.TRAILING_MARGIN:
+        if calc.classify(argmax) == "invalid" and n == 1 and readings and argmax_logp - best > grammar.TRAILING_MARGIN:
             # a lone symbol that cannot begin a sum: the nets' reading stands unless a complete one is nearly as likely
-            assert (r.symbols, r.status) == (r.argmax, "invalid")
-        elif calc.classify(r.argmax) == "invalid":
+            assert (r.symbols, r.status) == (argmax, "invalid")
+        elif calc.classify(argmax) == "invalid":
             if readings:
                 assert r.symbols in readings and math.isclose(r.log_probability, best), (r, best, readings)
                 repaired += 1
             else:
-                assert (r.symbols, r.status) == (r.argmax, "invalid")
+                assert (r.symbols, r.status) == (argmax, "invalid")
         else:
             # a complete argmax is the most probable of all readings, so brute force finds it too
             assert r.symbols in readings
         checked += 1
     assert repaired > 50
+
+
+def test_brackets_in_a_sum_get_back_what_a_bracket_alone_gave_up():
+    """The nets' bracket logits were lowered so that a straight bracket drawn alone reads as a 1; in a sum the
+    grammar gives back BRACKETS_IN_SUMS, so two sticks around "9+2" read as brackets, with both marked changed."""
+    stick = {"1": 0.6, "(": 0.15, ")": 0.15}
+    r = read(rows(stick, "9", "+", "2", stick))
+    assert (r.symbols, r.changed, r.argmax) == ("(9+2)", (0, 4), "19+21")
+    assert calc.solve(r.symbols).value == 11
+    # the same sticks in a number, or alone: no sum, so no bracket is given anything back
+    assert read(rows(stick, "9", "2", stick)).symbols == "1921"
+    assert read(rows(stick)).symbols == "1"
+    # a stick the nets all but call a 1 stays a 1 in a sum too
+    sure = {"1": 0.9, "(": 0.01, ")": 0.01}
+    assert read(rows(sure, "9", "+", "2", sure)).symbols == "19+21"
+    # and with nothing given back (the constant at 0), the sum reads as the nets read it
+    assert grammar._in_context(rows(stick, "9", "+"), list(calc.SYMBOLS), "19+", bonus=0).tolist() == \
+        rows(stick, "9", "+").tolist()
