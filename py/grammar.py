@@ -13,7 +13,8 @@ whose label is not one symbol of calc.TEXT_SYMBOLS (the reject label "not one sy
 the 17 symbols only, the reject probability of a row is the same for every choice of that row, so leaving it
 out changes no ranking. Deciding that a piece is not one symbol at all is the segmentation's job.
 
-The rule (validity is calc's grammar: calc.step / calc.classify):
+The rule (validity is calc's grammar: calc.step / calc.classify), on the nets' probabilities with brackets given
+back their weight in a sum (_in_context: a stick is weighed as the data labels it, not as a bracket drawn alone):
 1. If the argmax reading is complete (a valid sum, or a plain number such as "111") it is kept, unchanged.
 2. If it is a valid beginning that is merely unfinished ("3+", "(3+4": the person may still be writing), it is
    kept too, and calc.solve says "incomplete" or "parentheses" -- unless it ends in a number or ")" with a
