@@ -172,3 +172,26 @@ def test_training_learns_the_part_of_the_real_writers_it_is_asked_for(monkeypatc
         assert asked[-1] == part and info["part"] == part and y.tolist() == [1, 2]
     with pytest.raises(SystemExit):
         train.parse_args(["--real-part", "validation"])  # never the validation writers
+
+
+def test_the_real_hands_bench_draws_pixels_with_the_pads_pen_at_the_size_of_the_strokes(parts):
+    """tools/bench_real.py reads by pixels what the pad shows (its 1/60 pen): the same strokes, at the same size
+    as the reading by strokes; with the data's pen it is crohme.line_ink's drawing, pixel for pixel."""
+    from tools import bench_real
+
+    _, validation = parts
+    expression = next(e for e in validation if crohme.truth(e) and len(crohme.cut_symbols(e)) >= 3)
+    only = crohme.cut_symbols(expression)
+    old = bench_real.pixels(expression, only, 80.0, crohme.PAD_PEN)
+    assert np.array_equal(old, crohme.line_ink(expression, digit_height=80.0, only=only)[0])
+    thin = bench_real.pixels(expression, only, 80.0, bench_real.PAD_PEN)
+    assert bench_real.PAD_PEN == pytest.approx(280 / 60)
+    assert thin.shape[0] >= crohme.PAD[1] and 0 < thin.sum() < 0.6 * old.sum()
+
+    def box(ink):
+        rows, cols = np.nonzero(ink > 0.5)
+        return np.array([cols.min(), rows.min(), cols.max(), rows.max()], float)
+
+    # the same strokes at the same size: the ink's width and height are only the pens' difference apart
+    extent = lambda b: b[2:] - b[:2]  # noqa: E731
+    assert np.abs(extent(box(old)) - extent(box(thin)) - (crohme.PAD_PEN - bench_real.PAD_PEN)).max() <= 3

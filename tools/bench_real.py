@@ -1,9 +1,11 @@
 """Benchmark of real hands: `python tools/bench_real.py [--weights weights] [--draws 1] [--seed 0]`.
 
 Draws the symbols, numbers and sums of the *validation writers* of the CROHME share (training/crohme.py: writer
-groups never trained on) with the pad's pen on the pad's 420 x 280 px snapshot, and reads each as the page
-reads it: by its strokes (py/grouping.py, what the page does) and by its pixels (py/segment.py, today's
-segmentation), with both nets as reader, then the grammar (py/answer.py). Each drawing is the same both ways.
+groups never trained on) on the pad's 420 x 280 px snapshot, and reads each as the page reads it: by its strokes
+(py/grouping.py, what the page does) and by its pixels (py/segment.py, today's segmentation) drawn with the pad's
+pen (static/pad.js BRUSH, 1/60 of the snapshot's 280 px since issue 29; `--pixel-pen 14` for the 1/20 pen the
+issue "Read real people" was written with), with both nets as reader, then the grammar (py/answer.py). Each
+drawing is the same both ways (the same strokes at the same size).
 
     lone symbols   every digit and + - × ÷ = of those writers drawn alone (( and ) are judged inside sums:
                    alone, a straight ) is a 1), the median symbol of its expression 80-200 px tall
@@ -39,6 +41,7 @@ LONE_HEIGHT = (80.0, 200.0)  # px of the median symbol when a symbol is drawn al
 DIGIT_HEIGHT = (55.0, 120.0)  # px of a digit in a number or sum: a fifth to near half the pad's height (people
                               # write smaller only when the line would not fit the pad: it is then drawn smaller)
 LONE_LABELS = tuple("0123456789+-×÷=")
+PAD_PEN = crohme.PAD[1] / 60  # px: the pad's displayed pen on its snapshot (static/pad.js BRUSH = 1/60)
 FLOORS = dict(lone=0.97, digit=0.97, operator=0.97, divide=0.90, numbers=0.98, expressions=0.90)
 
 
@@ -47,9 +50,10 @@ class Page:
     hands over strokes) or by its pixels (py/segment.py, "today's segmentation"), with both nets, then the
     grammar. Called with (expression, its symbols to draw, the median symbol's height in px)."""
 
-    def __init__(self, weights: Path, by: str):
+    def __init__(self, weights: Path, by: str, pixel_pen: float = PAD_PEN):
         self.read = net.reader([net.load(str(weights / name)) for name in ("cnn.npz", "mlp.npz")])
         self.by = by
+        self.pixel_pen = pixel_pen
         self.seconds = []
 
     def __call__(self, expression, only, digit_height) -> str:
@@ -60,7 +64,7 @@ class Page:
             started = time.perf_counter()
             images = [symbol.image for symbol in grouping.symbols([(p - low) * scale for p in strokes], self.read)]
         else:
-            ink, _, _, _ = crohme.line_ink(expression, digit_height=digit_height, only=only)
+            ink = pixels(expression, only, digit_height, self.pixel_pen)
             started = time.perf_counter()
             images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
         if not images:
@@ -69,6 +73,20 @@ class Page:
         reading = answer.read(out[:, :-1], self.read.symbols).reading
         self.seconds.append(time.perf_counter() - started)
         return reading
+
+
+def pixels(expression, only, digit_height, pen_px):
+    """The ink of `only` as crohme.line_ink draws it, at the size it has by strokes (crohme.pad_scale with the
+    data's pen, as Page's strokes are scaled), drawn with a pen of pen_px."""
+    strokes = [stroke for s in only for stroke in crohme.strokes_of(expression, s)]
+    scale = crohme.pad_scale(strokes, digit_height)
+    ink = pen.ink_of(strokes, scale, pen_px)
+    margin = crohme.MARGIN
+    height, width = max(crohme.PAD[1], ink.shape[0] + 2 * margin), max(crohme.PAD[0], ink.shape[1] + 2 * margin)
+    top = (height - ink.shape[0]) // 2
+    canvas = np.zeros((height, width), np.float32)
+    canvas[top:top + ink.shape[0], margin:margin + ink.shape[1]] = ink
+    return canvas
 
 
 def digit_runs(expression):
@@ -161,12 +179,15 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--by", choices=("strokes", "pixels"), action="append",
                         help="read by strokes (the page) and/or by pixels (today's segmentation); default both")
+    parser.add_argument("--pixel-pen", type=float, default=PAD_PEN,
+                        help="px: the pen of the pixel reading (default the pad's, 1/60 of 280 px; 14 before issue 29)")
     args = parser.parse_args(argv)
     validation = crohme.load("validation")
     for by in args.by or ("strokes", "pixels"):
-        page = Page(args.weights, by)
-        print("\n######## read by %s: %d expressions of %d validation writer groups; weights %s"
-              % (by, len(validation), len({e["group"] for e in validation}), args.weights))
+        page = Page(args.weights, by, args.pixel_pen)
+        print("\n######## read by %s: %d expressions of %d validation writer groups; weights %s%s"
+              % (by, len(validation), len({e["group"] for e in validation}), args.weights,
+                 "; pen %.1f px" % args.pixel_pen if by == "pixels" else ""))
         rng = np.random.default_rng(SEED + args.seed)  # the same drawings both ways
         started = time.time()
         results = lone(page, validation, rng, args.draws), numbers(page, validation, rng, args.draws), \
