@@ -59,7 +59,8 @@ CURSIVE_PEN = 0.12                    # ... its ink is drawn for segment with th
 CURSIVE_SIDE = 120                    # ... and this tall in px
 # The score of a symbol read as a label: log p(label) + LAYOUT_WEIGHT * log layout(label) - GAP_WEIGHT * (gap
 # inside / line height) + SYMBOL_BONUS; a grouping also pays CUT_WEIGHT * how much the strokes on either side of
-# each cut between symbols overlap in x, and GRAMMAR_COST once if its labels cannot begin a valid text (choose();
+# each cut between symbols overlap in x, GRAMMAR_COST once if its labels cannot begin a valid text and UNCLOSED_COST
+# once if they end with a bracket open (choose();
 # all fitted by tools/fit_strokes.py --part dev: on CROHME's dev writers, read by nets trained without them, as
 # the shipped nets read a new writer; the nets are surer of the writers they trained on, and weights fitted there
 # split a new writer's + into - and 1).
@@ -70,7 +71,9 @@ CUT_WEIGHT = 10.0
 REJECT_WEIGHT = 2.0                   # ... + REJECT_WEIGHT * log(1 - p(not one symbol)), over what p(label) has
 GRAMMAR_COST = 2.0                    # ... and a reading that cannot begin a valid text pays this once
 APART_WEIGHT = 0.0                    # ... - APART_WEIGHT * how far a symbol's strokes lie beside each other
-WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT)
+UNCLOSED_COST = 0.5                   # ... and a reading that leaves a bracket open at its end pays this once
+WEIGHTS = (LAYOUT_WEIGHT, GAP_WEIGHT, SYMBOL_BONUS, CUT_WEIGHT, REJECT_WEIGHT, GRAMMAR_COST, APART_WEIGHT,
+           UNCLOSED_COST)
 TOP_LABELS = 3                        # (the grammar weighs each candidate's best labels, nets and layout)
 BEAM = 12                             # (grammar states kept per place in the strokes)
 CUT_REACH = 3                         # (strokes this far on either side of a cut are compared)
@@ -359,10 +362,12 @@ def choose(weighed: Weighed, weights=None) -> list[tuple[int, int]]:
     A run read whole as label l scores log p(l) + LAYOUT_WEIGHT * layout(l) + REJECT_WEIGHT * log(1 - p(not one
     symbol)) - GAP_WEIGHT * gap - APART_WEIGHT * apart + SYMBOL_BONUS; a cut between two runs costs CUT_WEIGHT * its overlap, and the
     first symbol after which the labels can no longer begin a valid text (calc's grammar, from the start of a
-    text or after a kept result: "3+3--" cannot, "3+3=" can) costs GRAMMAR_COST once. Dynamic programming over
+    text or after a kept result: "3+3--" cannot, "3+3=" can) costs GRAMMAR_COST once, and a reading that ends
+    with a bracket open UNCLOSED_COST once (a 4 drawn as a "(" and a "|" is rarely "(1"). Dynamic programming over
     the strokes in x order and the grammar's states (calc.step): exact but for the BEAM best states kept per
     place."""
-    layout_weight, gap_weight, bonus, cut_weight, reject_weight, grammar_cost, apart_weight = weights or WEIGHTS
+    layout_weight, gap_weight, bonus, cut_weight, reject_weight, grammar_cost, apart_weight, unclosed_cost = \
+        weights or WEIGHTS
     runs, symbols = weighed.runs, weighed.symbols
     total = weighed.logp + layout_weight * weighed.layout
     ranked = np.argsort(-total, axis=1, kind="stable")[:, :TOP_LABELS]
@@ -403,7 +408,7 @@ def choose(weighed: Weighed, weights=None) -> list[tuple[int, int]]:
                         here[new] = (value, (i, state, r, option))
         if len(here) > BEAM:
             best[j] = dict(sorted(here.items(), key=lambda item: -item[1][0])[:BEAM])
-    state = max(best[n], key=lambda s: best[n][s][0])
+    state = max(best[n], key=lambda s: best[n][s][0] - (unclosed_cost if s != _OFF and s[1] > 0 else 0.0))
     chosen, j = [], n
     while j > 0:
         i, previous, r, option = best[j][state][1]

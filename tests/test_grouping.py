@@ -210,8 +210,8 @@ def bars_weighed(pair_logp):
 def test_the_grammar_keeps_two_bars_one_equals_sign(pair_logp):
     weighed = bars_weighed(pair_logp)
     # the same weights without the grammar read the bars as two minuses ("3+3--" begins no valid sum)
-    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0)
-    without = (0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0)  # the same, no grammar
+    weights = (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0, 0.0)
+    without = (0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0)  # the same, no grammar
     assert [weighed.runs[r][:2] for r, _ in grouping.choose(weighed, without)][-2:] == [(3, 4), (4, 5)]
     chosen = grouping.choose(weighed, weights)
     assert [weighed.runs[r][:2] for r, _ in chosen] == [(0, 1), (1, 2), (2, 3), (3, 5)]
@@ -227,7 +227,37 @@ def test_the_grammar_is_a_cost_not_a_wall():
     weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 2, np.arange(2), runs, [[0], [1], [0, 1]],
                                [(0.0, 0.0, 1.0, 1.0)] * 3, np.zeros((3, 28, 28), np.float32), labels, logp,
                                np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {}, np.zeros(3))
-    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0))] == [0, 1]
+    assert [r for r, _ in grouping.choose(weighed, (0.0, 0.0, 1.5, 0.0, 0.0, 4.0, 0.0, 0.0))] == [0, 1]
+
+
+def test_a_bracket_left_open_at_the_end_costs_its_grouping_once():
+    # a 4 written as a ( and a | beside it: each stroke reads surely, the two together a little less surely; a
+    # reading "(1" leaves a bracket open, which a finished drawing rarely does, so with the cost it is one 4
+    labels = list("0123456789+-×÷=()")
+    runs = [(0, 1, 0.0), (1, 2, 0.0), (0, 2, 0.0)]
+    logp = np.full((3, len(labels)), -12.0)
+    logp[0, labels.index("(")] = logp[1, labels.index("1")] = -0.1
+    logp[2, labels.index("4")] = -1.0
+    weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 2, np.arange(2), runs, [[0], [1], [0, 1]],
+                               [(0.0, 0.0, 1.0, 1.0)] * 3, np.zeros((3, 28, 28), np.float32), labels, logp,
+                               np.zeros(3), np.zeros((3, len(labels))), np.zeros(3), {}, np.zeros(3))
+    weights = [0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0]
+    assert [r for r, _ in grouping.choose(weighed, tuple(weights))] == [0, 1]  # "(1" scores 2 × 0.9, "4" 0 ...
+    weights[-1] = 1.7
+    assert [r for r, _ in grouping.choose(weighed, tuple(weights))] == [0, 1]  # ... and pays less than 1.8
+    weights[-1] = 1.9
+    assert [r for r, _ in grouping.choose(weighed, tuple(weights))] == [2]  # ... or more: "4"
+    # a bracket closed in the drawing pays nothing: "(1)" (2.7) stays three symbols against "4)" (1.9, no grammar
+    # cost here), which it would not if it paid the 1.9
+    weights[5] = 0.0
+    runs = [(0, 1, 0.0), (1, 2, 0.0), (2, 3, 0.0), (0, 2, 0.0)]
+    logp = np.full((4, len(labels)), -12.0)
+    logp[0, labels.index("(")] = logp[1, labels.index("1")] = logp[2, labels.index(")")] = -0.1
+    logp[3, labels.index("4")] = 0.0
+    weighed = grouping.Weighed([np.zeros((1, 2), np.float32)] * 3, np.arange(3), runs, [[0], [1], [2], [0, 1]],
+                               [(0.0, 0.0, 1.0, 1.0)] * 4, np.zeros((4, 28, 28), np.float32), labels, logp,
+                               np.zeros(4), np.zeros((4, len(labels))), np.zeros(4), {}, np.zeros(4))
+    assert [r for r, _ in grouping.choose(weighed, tuple(weights))] == [0, 1, 2]
 
 
 def test_apart_tells_strokes_over_each_other_from_strokes_side_by_side():

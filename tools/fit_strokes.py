@@ -104,8 +104,10 @@ GRID = (  # the values tried for each of grouping.WEIGHTS
     (0.0, 0.5, 1.0, 2.0, 3.0, 5.0),                     # REJECT_WEIGHT
     (0.0, 1.0, 2.0, 4.0, 8.0, 16.0),                    # GRAMMAR_COST
     (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),                     # APART_WEIGHT
+    (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0),                # UNCLOSED_COST
 )
-NAMES = ("LAYOUT_WEIGHT", "GAP_WEIGHT", "SYMBOL_BONUS", "CUT_WEIGHT", "REJECT_WEIGHT", "GRAMMAR_COST", "APART_WEIGHT")
+NAMES = ("LAYOUT_WEIGHT", "GAP_WEIGHT", "SYMBOL_BONUS", "CUT_WEIGHT", "REJECT_WEIGHT", "GRAMMAR_COST", "APART_WEIGHT",
+         "UNCLOSED_COST")
 ROUNDS = 4
 
 
