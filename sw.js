@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "839e20e0717b898b";
+const VERSION = "c44ecfc401479c18";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -28,7 +28,7 @@ const PRECACHE = [
   ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
   ["py/layout.py", "e2f2e1c24d50583526d657edf4d8d5677733573bb52881473a3b5c8dcbc3f94a"],
   ["py/learn.py", "598236ac73d82541899d4eab33bc34767e8f7203dbf485deaf4ec078de0b3c0f"],
-  ["py/learn_panel.py", "dd23db57a8f643caf526178c7f4a227c936458da0ba0fd397bdd3c1fd72866bd"],
+  ["py/learn_panel.py", "b484b219869d5bf02cce9b363b5f28d820f90f89f24f68386dce88d227a7e27c"],
   ["py/net.py", "eb0d4bae6190960f56376bac5a750bdcc3cdda4c211ae801f0596ad7af5c6b45"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
   ["py/result_panel.py", "bd1017e03ee5af0a05e8a209a2fd01eb9e491e617de6440fb11020ecccc9452c"],
@@ -38,7 +38,7 @@ const PRECACHE = [
   ["py/tape_panel.py", "7a25191f43e4b1058527b464798b8590130a5b29062956dbf50e270eec6864d1"],
   ["pyscript.toml", "a966810b52e809a555a30c32a9229cdcb50a4e09d7215ca069bc7d32f7eef84b"],
   ["site.toml", "d47d209bfa9b1d6638ab322fc3fdb94e95b8f05af72ad43d5db2afe0fb46cf89"],
-  ["static/app.css", "7c54da2212749abf879483680206585fdfca9009aa69bcecb5babf9593535ad5"],
+  ["static/app.css", "73e37773dc6a1bfacf8a85beeefb1045bac2e917acd2dc0a1e7cc5c7a382301f"],
   ["static/boot.js", "8c4add689b23d4c17aa16e9f4d0c98dd2a1922525ea349b7f9b8663027957d3b"],
   ["static/icon-192.png", "bf81326387582e1005d63c971fb93e6e21d44c956ae81a09416f59f8bc5822d6"],
   ["static/icon-512.png", "862e53d947f661b446d0b7c183eef86ba9af867022879eac617da2635fdb33ae"],

@@ -51,15 +51,27 @@ def prepare_learner():
         asyncio.get_event_loop().call_later(0.05, prepare_learner)
 
 
+PART = "part of a symbol"  # the button that teaches "not one symbol": a piece the page split off a symbol
+
+
 def show(labels, reading):
-    """A button per symbol the nets know (`labels`, not the reject output); the one they read is marked."""
+    """A button per symbol the nets know (`labels`, not the reject output), the one they read marked, and one
+    for a piece that is no symbol on its own (a 4's first stroke read as "(": taught, the page joins it to the
+    stroke beside it next time)."""
+    import net
+
     buttons = []
-    for label in labels:
+    for label in list(labels) + [net.REJECT]:
         button = document.createElement("button")
         button.type = "button"
         button.dataset.label = label
-        button.textContent = label
-        button.setAttribute("aria-label", "It is %s: teach both nets" % label)
+        if label == net.REJECT:
+            button.textContent = PART
+            button.className = "correct-part"
+            button.setAttribute("aria-label", "It is no symbol on its own, only part of one: teach both nets")
+        else:
+            button.textContent = label
+            button.setAttribute("aria-label", "It is %s: teach both nets" % label)
         if label == reading:
             button.setAttribute("aria-current", "true")
         buttons.append(button)
@@ -84,11 +96,23 @@ def on_correct_click(event):
     chosen = element("correct-labels").querySelector('[data-label="%s"]' % label)
     if chosen is not None:
         chosen.focus()
-    models = wiring["models"]
-    reads = {name: model.symbols[int(model.predict(x))] for name, model in models.items()}
-    element("correct-result").textContent = "Learned: this is a %s. %s" % (label, what_changed(label, reads))
+    element("correct-result").textContent = learned_text(label, x)
     save_learned()
     window.requestAnimationFrame(learn_painted)
+
+
+def learned_text(label, x):
+    """What the page says once `label` is learned for the image x (28, 28)."""
+    import net
+
+    models = wiring["models"]
+    if label == net.REJECT:
+        sure = {name: float(model.rejection(model.read(x[None]))[0]) for name, model in models.items()
+                if model.rejects}
+        return "Learned: this is only part of a symbol. %s" % " ".join(
+            "%s now calls it no symbol at %d%%." % (name.upper(), round(100 * p)) for name, p in sure.items())
+    reads = {name: model.symbols[int(model.predict(x))] for name, model in models.items()}
+    return "Learned: this is a %s. %s" % (label, what_changed(label, reads))
 
 
 def what_changed(label, reads):

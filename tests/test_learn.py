@@ -229,6 +229,7 @@ def test_train_extra_reads_an_export(tmp_path, shipped):
     x, y = mnist.load("test")
     learner.learn(x[0] / np.float32(255), "7")
     learner.corrections.append((x[1], "+"))  # as the 18-label nets would take it
+    learner.corrections.append((x[2], net.REJECT))  # "part of a symbol": no output of the nets trained here
     path = tmp_path / "corrections.npz"
     path.write_bytes(learner.export())
     x_extra, y_extra = train.extra_examples(path, train.symbols_labels())
