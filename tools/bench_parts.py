@@ -89,7 +89,8 @@ def main(argv=None):
     print("%d validation writer groups with >= %d symbols of ours; each draws its stream alone and says \"part of a "
           "symbol\" on the first piece of each drawing read as several symbols (at most %d times)"
           % (len(writers), args.min_symbols, args.corrections))
-    print("%-36s %5s  %-26s %-26s %s" % ("writer", "made", "unseen of 2+ strokes", "all unseen", "MNIST drop CNN / MLP"))
+    print("%-36s %5s  %-26s %-26s %s"
+          % ("writer", "made", "unseen of 2+ strokes", "all unseen", "MNIST drop CNN / MLP"))
     rows = []
     for group, expressions in writers.items():
         row = person(args, group, expressions, x_test, y_test, base)
