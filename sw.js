@@ -12,7 +12,7 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "c44ecfc401479c18";
+const VERSION = "c550cd32a1e41ae5";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
@@ -28,7 +28,7 @@ const PRECACHE = [
   ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
   ["py/layout.py", "e2f2e1c24d50583526d657edf4d8d5677733573bb52881473a3b5c8dcbc3f94a"],
   ["py/learn.py", "598236ac73d82541899d4eab33bc34767e8f7203dbf485deaf4ec078de0b3c0f"],
-  ["py/learn_panel.py", "b484b219869d5bf02cce9b363b5f28d820f90f89f24f68386dce88d227a7e27c"],
+  ["py/learn_panel.py", "e6fae2308062a85217c3b84c6bd85b084c7e592028449a4488695eb8a8640b72"],
   ["py/net.py", "eb0d4bae6190960f56376bac5a750bdcc3cdda4c211ae801f0596ad7af5c6b45"],
   ["py/preprocess.py", "633de6d3dcd4eace946a6e7377e73771565b7501d85686cc29a1ea839ddf014a"],
   ["py/result_panel.py", "bd1017e03ee5af0a05e8a209a2fd01eb9e491e617de6440fb11020ecccc9452c"],

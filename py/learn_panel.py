@@ -69,6 +69,7 @@ def show(labels, reading):
             button.textContent = PART
             button.className = "correct-part"
             button.setAttribute("aria-label", "It is no symbol on its own, only part of one: teach both nets")
+            button.title = "Not one symbol: part of one, or two read as one"
         else:
             button.textContent = label
             button.setAttribute("aria-label", "It is %s: teach both nets" % label)
