@@ -361,18 +361,12 @@ def realistic_sum(template, own, rng):
     return text, strokes
 
 
-def read_like_the_page(strokes, read, symbols):
-    """The page's reading of strokes (pad px): dots apart, grouping, exponents cut, both nets, layout, grammar."""
-    import answer
-    import grouping
+def read_like_the_page(strokes, read):
+    """The page's reading of strokes (pad px): tools/bench_strokes.read_expression's text ("" for nothing)."""
+    from tools import bench_strokes
 
-    rest, marks = layout.split_dots(strokes)
-    parts = layout.pieces(grouping.symbols(rest, read), rest) if rest else []
-    if not parts:
-        return ""
-    probabilities = read(np.stack([image for _, image in parts]))[:, :-1]
-    rows, labels, _ = layout.rows(probabilities, symbols, [box for box, _ in parts], marks)
-    return answer.read(rows, labels).reading
+    shown, _ = bench_strokes.read_expression(strokes, read)
+    return shown.reading if shown else ""
 
 
 def shape(text):
@@ -398,7 +392,7 @@ def sums(expressions, seed, count, weights=ROOT / "weights"):
         if made is None:
             continue
         text, strokes = made
-        got = read_like_the_page(strokes, read, read.symbols)
+        got = read_like_the_page(strokes, read)
         total += 1
         right += got == text
         shaped += shape(got) == shape(text)

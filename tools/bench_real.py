@@ -2,7 +2,7 @@
 
 Draws the symbols, numbers and sums of the *validation writers* of the CROHME share (training/crohme.py: writer
 groups never trained on) on the pad's 420 x 280 px snapshot, and reads each as the page reads it: by its strokes
-(py/grouping.py, what the page does) and by its pixels (py/segment.py, today's segmentation) drawn with the pad's
+(py/grouping.py and py/layout.py, what the page does) and by its pixels (py/segment.py, today's segmentation) drawn with the pad's
 pen (static/pad.js BRUSH, 1/60 of the snapshot's 280 px since issue 29; `--pixel-pen 14` for the 1/20 pen the
 issue "Read real people" was written with), with both nets as reader, then the grammar (py/answer.py). Each
 drawing is the same both ways (the same strokes at the same size).
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 import answer  # noqa: E402
 import calc  # noqa: E402
-import grouping  # noqa: E402
 import net  # noqa: E402
 import segment  # noqa: E402
+from tools import bench_strokes  # noqa: E402
 from training import crohme, pen  # noqa: E402
 
 SEED = 2026_12_03
@@ -46,8 +46,8 @@ FLOORS = dict(lone=0.97, digit=0.97, operator=0.97, divide=0.90, numbers=0.98, e
 
 
 class Page:
-    """Reads a drawing as the page does, by its strokes (py/grouping.py: what the page does when the pad
-    hands over strokes) or by its pixels (py/segment.py, "today's segmentation"), with both nets, then the
+    """Reads a drawing as the page does, by its strokes (tools/bench_strokes.read_expression: what the page does
+    when the pad hands over strokes, decimal points and exponents placed by py/layout.py) or by its pixels (py/segment.py, "today's segmentation"), with both nets, then the
     grammar. Called with (expression, its symbols to draw, the median symbol's height in px)."""
 
     def __init__(self, weights: Path, by: str, pixel_pen: float = PAD_PEN):
@@ -62,11 +62,12 @@ class Page:
             scale = crohme.pad_scale(strokes, digit_height)
             low = pen.bounds(strokes)[:2]
             started = time.perf_counter()
-            images = [symbol.image for symbol in grouping.symbols([(p - low) * scale for p in strokes], self.read)]
-        else:
-            ink = pixels(expression, only, digit_height, self.pixel_pen)
-            started = time.perf_counter()
-            images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
+            shown, _ = bench_strokes.read_expression([(p - low) * scale for p in strokes], self.read)
+            self.seconds.append(time.perf_counter() - started)
+            return shown.reading if shown else ""
+        ink = pixels(expression, only, digit_height, self.pixel_pen)
+        started = time.perf_counter()
+        images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
         if not images:
             return ""
         out = self.read(np.stack(images))

@@ -31,6 +31,7 @@ sys.path[:0] = [str(ROOT / "py"), str(ROOT)]
 import answer  # noqa: E402
 import calc  # noqa: E402
 import grouping  # noqa: E402
+import layout  # noqa: E402
 import net  # noqa: E402
 from training import crohme  # noqa: E402
 
@@ -84,12 +85,17 @@ def grouped_right(row, found) -> tuple[int, int]:
 
 
 def read_expression(strokes, read):
-    """strokes -> (answer.Shown, symbols): the page's reading."""
-    found = grouping.symbols(strokes, read)
-    if not found:
-        return None, found
-    out = read(np.stack([s.image for s in found]))
-    return answer.read(out[:, :-1], read.symbols), found
+    """strokes (pad px) -> (answer.Shown, or None when nothing is read; the pieces read): the page's reading
+    (py/app.py read_pad and show_reading): dots that may be decimal points kept apart (layout.split_dots), the
+    rest grouped into symbols (grouping.symbols), an exponent grouped with its base cut from it (layout.pieces),
+    both nets, the rows layout makes of points and exponents (layout.rows), then the grammar."""
+    rest, marks = layout.split_dots(strokes)
+    parts = layout.pieces(grouping.symbols(rest, read), rest) if rest else []
+    if not parts:
+        return None, parts
+    out = read(np.stack([image for _, image in parts]))
+    rows, labels, _ = layout.rows(out[:, :-1], read.symbols, [box for box, _ in parts], marks)
+    return answer.read(rows, labels), parts
 
 
 NUMBER_SEED = 29
