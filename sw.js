@@ -12,12 +12,12 @@
 // tests/test_offline.py fails when it is stale. Do not edit it by hand.
 
 // <precache>
-const VERSION = "c550cd32a1e41ae5";
+const VERSION = "8d7fe8d5e318a2e3";
 const PRECACHE = [
   ["./", "6ff37e63f2124c465cbc7f2efc021c4b13ea61606b24a03762fed94b1e4679aa"],
   ["manifest.webmanifest", "a629529b214973b86bef80980f6bf1fd42926473c43cc86e83ab9ba34dcaf814"],
-  ["py/answer.py", "0a6eaa950a7b3efaf1269b3c08b60ac9aeeba5be2fdc6c4c00dbb50574699dbc"],
-  ["py/app.py", "95bbf34944a98eec45b072bca30b6b955907b8a2575adc74401338c2f997e4a9"],
+  ["py/answer.py", "e0c349989719fd3267c4009c18032cde2558c1c8d139fe5e1c00c64c46ddf702"],
+  ["py/app.py", "7cfd0857a454f0613508d494a26b6bc992c1a9cfbd56e0ba027af3b55f1e2363"],
   ["py/calc.py", "a4c2b53da700e62902b662c8877a4aee865f58695df9139f98d3443e05fa2cbe"],
   ["py/facts.py", "9350ed0d0b30524a213d8dfbb3d0fafe1d5e08e098f2223eba2b9cac24cf3783"],
   ["py/facts_panel.py", "efa6983544a79132103d05f90f06f2429eeb471550a3010705ed91e6b0d6cd25"],
@@ -26,7 +26,7 @@ const PRECACHE = [
   ["py/ink.py", "cbc1d1a59ea11f9aa94797e61de32b740bced9dc634ce9f37ef3b5824d842c7a"],
   ["py/inside.py", "0a210b8519495c09a184894c8ddcd73e651f94c6efbf5678f6a38d53f4a920a4"],
   ["py/inside_panel.py", "8132c9ef18e05c0c906933f211832b18dbab00aae6468b4eccf06fdbb7c0ecf4"],
-  ["py/layout.py", "e2f2e1c24d50583526d657edf4d8d5677733573bb52881473a3b5c8dcbc3f94a"],
+  ["py/layout.py", "b5bdfd9fa5be3c7349034931c385cd5319cb52024dd79feffcc5fcd6f2a536af"],
   ["py/learn.py", "598236ac73d82541899d4eab33bc34767e8f7203dbf485deaf4ec078de0b3c0f"],
   ["py/learn_panel.py", "e6fae2308062a85217c3b84c6bd85b084c7e592028449a4488695eb8a8640b72"],
   ["py/net.py", "eb0d4bae6190960f56376bac5a750bdcc3cdda4c211ae801f0596ad7af5c6b45"],

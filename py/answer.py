@@ -74,6 +74,29 @@ def read(probabilities, symbols, previous=None):
     return shown(calc.solve(found.symbols, previous), found.changed, found.argmax, previous)
 
 
+def read_line(probabilities, symbols, boxes, marks, previous=None):
+    """(Shown, pieces) of N pieces on one line, as the page reads them: layout.rows puts in the decimal points
+    and exponents by each piece's likeliest label and `read` reads the rows; when the grammar settles a piece on
+    another label (a ")" that a point follows, read as a 1), layout places them again by the labels it settled
+    on, and the rows are read again. probabilities: (N, S) over `symbols`; boxes: the N pieces' boxes; marks:
+    the dots kept apart (layout.split_dots); pieces: per row, the piece it is, or None (layout.rows)."""
+    import layout
+
+    p = np.asarray(probabilities, dtype=np.float64)
+    symbols = list(symbols)
+    rows, labels, pieces = layout.rows(p, symbols, boxes, marks)
+    found = read(rows, labels, previous)
+    likeliest = [symbols[int(k)] for k in p.argmax(axis=1)]
+    settled = list(likeliest)
+    for row, piece in enumerate(pieces):
+        if piece is not None and row < len(found.reading):
+            settled[piece] = found.reading[row]
+    if settled == likeliest:
+        return found, pieces
+    rows, labels, pieces = layout.rows(p, symbols, boxes, marks, placed_as=settled)
+    return read(rows, labels, previous), pieces
+
+
 def shown(solution, changed=(), argmax=None, previous=None):
     """The Shown form of a calc.Solution (previous: the kept result it may continue from)."""
     reading = solution.expression

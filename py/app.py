@@ -296,14 +296,13 @@ def show_reading(batch, probabilities, rejected=None, outputs=None, fact=True):
 
     readings = {name: reading(p) for name, p in probabilities.items()}
     combined = average(probabilities)
-    # Layout (issue 30): decimal points and raised exponents put in as rows of "." and "^".
-    rows, labels, pieces = combined, state["symbols"], list(range(len(combined)))
+    # Layout (issue 30): decimal points and raised exponents put in as rows of "." and "^"; the grammar picks a
+    # valid sum where the best labels are not; after a kept result, "×2" continues from it.
+    previous = tape_panel.previous()
     if len(state.get("boxes", ())) == len(combined):
-        import layout
-
-        rows, labels, pieces = layout.rows(combined, state["symbols"], state["boxes"], state.get("marks", []))
-    # The grammar picks a valid sum where the best labels are not; after a kept result, "×2" continues from it.
-    shown = answer.read(rows, labels, previous=tape_panel.previous())
+        shown, pieces = answer.read_line(combined, state["symbols"], state["boxes"], state.get("marks", []), previous)
+    else:
+        shown, pieces = answer.read(combined, state["symbols"], previous=previous), list(range(len(combined)))
     state["shown"] = shown
     by_piece = ["?"] * len(combined)  # what each piece was read as, for its image and the look inside
     for row, piece in enumerate(pieces):

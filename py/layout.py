@@ -320,18 +320,21 @@ def union(boxes):
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def rows(probabilities, symbols, boxes, marks):
+def rows(probabilities, symbols, boxes, marks, placed_as=None):
     """What the grammar reads once layout has spoken: (P (M, S + 2), labels, pieces).
 
     probabilities: (N, S) of the N pieces read (columns: `symbols`), boxes: their N boxes; marks: the boxes of
     dots kept apart (split_dots). Rows go left to right: a piece's probabilities, one-hot "." for a decimal
     point (a mark, or a piece read as anything), one-hot "^" before each exponent's first digit; marks that are
-    no decimal point are left out. labels: `symbols` + [".", "^"]; pieces: per row, the piece it is, or None."""
+    no decimal point are left out. labels: `symbols` + [".", "^"]; pieces: per row, the piece it is, or None.
+    placed_as: N labels to place the pieces by (default: each one's likeliest; answer.read_line gives the
+    grammar's)."""
     import numpy as np
 
     p = np.asarray(probabilities, dtype=np.float64)
     labels = list(symbols) + [".", "^"]
-    items = [Item(tuple(box), symbols[int(k)]) for box, k in zip(boxes, p.argmax(axis=1))] + \
+    placed_as = [symbols[int(k)] for k in p.argmax(axis=1)] if placed_as is None else list(placed_as)
+    items = [Item(tuple(box), label) for box, label in zip(boxes, placed_as)] + \
         [Item(tuple(box), "") for box in marks]
     found = roles(items)
     order = sorted(range(len(items)), key=lambda k: _middle(items[k].box)[0])

@@ -7,6 +7,7 @@ import pytest
 
 import answer
 import calc
+import layout
 from answer import read
 
 SYMBOLS = list(calc.SYMBOLS)
@@ -133,3 +134,29 @@ def test_chart_style_sets_every_height_and_colours_the_top_three():
     assert [parts["--h%d" % k] for k in range(4)] == ["10%", "60%", "0%", "30%"]
     assert (parts["--c1"], parts["--t1"]) == ("var(--bar-best)", "var(--ink)")
     assert parts["--c3"] == parts["--c0"] == "var(--bar-near)" and "--c2" not in parts
+
+
+def test_a_line_is_placed_again_by_the_labels_the_grammar_settles_on():
+    """A real writer's "1.21-2" (a dev writer of CROHME): the first 1 is read as ")" (0.84, 1 at 0.15), so layout,
+    which places a decimal point only after a digit, drops the point; the grammar then reads the ) as a 1
+    (")21-2" begins no sum). answer.read_line places the pieces again by the grammar's labels: "1.21-2"."""
+    labels = list(calc.SYMBOLS)
+
+    def row(**p):
+        out = np.full(len(labels), 1e-4)
+        for label, value in p.items():
+            out[labels.index({"close": ")", "minus": "-"}.get(label, label.lstrip("d")))] = value
+        return out
+
+    p = np.stack([row(close=0.84, d1=0.15), row(d2=0.99), row(d1=1.0), row(minus=1.0), row(d2=0.93)])
+    boxes = [(0, 10, 15, 100), (51, 3, 161, 100), (191, -20, 267, 100), (292, 45, 368, 55), (396, 0, 531, 100)]
+    mark = (28.7, 99.2, 38.4, 105.3)
+    once = answer.read(*layout.rows(p, labels, boxes, [mark])[:2])
+    assert once.reading == "121-2"  # the point lost after a ")"
+    shown, pieces = answer.read_line(p, labels, boxes, [mark])
+    assert (shown.reading, shown.value) == ("1.21-2", "-79/100")
+    assert pieces == [0, None, 1, 2, 3, 4]
+    # nothing to settle: one pass, the same as layout.rows then read
+    plain = np.stack([row(d1=0.9), row(d2=0.99)])
+    shown, pieces = answer.read_line(plain, labels, boxes[:2], [])
+    assert (shown.reading, pieces) == ("12", [0, 1])

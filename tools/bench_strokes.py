@@ -88,14 +88,14 @@ def read_expression(strokes, read):
     """strokes (pad px) -> (answer.Shown, or None when nothing is read; the pieces read): the page's reading
     (py/app.py read_pad and show_reading): dots that may be decimal points kept apart (layout.split_dots), the
     rest grouped into symbols (grouping.symbols), an exponent grouped with its base cut from it (layout.pieces),
-    both nets, the rows layout makes of points and exponents (layout.rows), then the grammar."""
+    both nets, then the points and exponents placed and the grammar (answer.read_line)."""
     rest, marks = layout.split_dots(strokes)
     parts = layout.pieces(grouping.symbols(rest, read), rest) if rest else []
     if not parts:
         return None, parts
     out = read(np.stack([image for _, image in parts]))
-    rows, labels, _ = layout.rows(out[:, :-1], read.symbols, [box for box, _ in parts], marks)
-    return answer.read(rows, labels), parts
+    shown, _ = answer.read_line(out[:, :-1], read.symbols, [box for box, _ in parts], marks)
+    return shown, parts
 
 
 NUMBER_SEED = 29
