@@ -175,17 +175,19 @@ def test_training_learns_the_part_of_the_real_writers_it_is_asked_for(monkeypatc
 
 
 def test_the_real_hands_bench_draws_pixels_with_the_pads_pen_at_the_size_of_the_strokes(parts):
-    """tools/bench_real.py reads by pixels what the pad shows (its 1/60 pen): the same strokes, at the same size
-    as the reading by strokes; with the data's pen it is crohme.line_ink's drawing, pixel for pixel."""
+    """tools/bench_real.py reads by pixels what the pad shows (its 1/60 pen): crohme.line_ink with ink_pen, the
+    same strokes at the same size as the reading by strokes; with the data's pen it is line_ink's drawing, pixel
+    for pixel."""
     from tools import bench_real
 
     _, validation = parts
     expression = next(e for e in validation if crohme.truth(e) and len(crohme.cut_symbols(e)) >= 3)
     only = crohme.cut_symbols(expression)
-    old = bench_real.pixels(expression, only, 80.0, crohme.PAD_PEN)
-    assert np.array_equal(old, crohme.line_ink(expression, digit_height=80.0, only=only)[0])
-    thin = bench_real.pixels(expression, only, 80.0, bench_real.PAD_PEN)
-    assert bench_real.PAD_PEN == pytest.approx(280 / 60)
+    old, _, _, scale = crohme.line_ink(expression, digit_height=80.0, only=only)
+    same = crohme.line_ink(expression, digit_height=80.0, only=only, ink_pen=crohme.PAD_PEN)
+    assert np.array_equal(old, same[0]) and same[3] == scale
+    thin, _, _, thin_scale = crohme.line_ink(expression, digit_height=80.0, only=only, ink_pen=bench_real.PAD_PEN)
+    assert bench_real.PAD_PEN == pytest.approx(280 / 60) and thin_scale == scale
     assert thin.shape[0] >= crohme.PAD[1] and 0 < thin.sum() < 0.6 * old.sum()
 
     def box(ink):

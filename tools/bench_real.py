@@ -2,10 +2,10 @@
 
 Draws the symbols, numbers and sums of the *validation writers* of the CROHME share (training/crohme.py: writer
 groups never trained on) on the pad's 420 x 280 px snapshot, and reads each as the page reads it: by its strokes
-(py/grouping.py and py/layout.py, what the page does) and by its pixels (py/segment.py, today's segmentation) drawn with the pad's
-pen (static/pad.js BRUSH, 1/60 of the snapshot's 280 px since issue 29; `--pixel-pen 14` for the 1/20 pen the
-issue "Read real people" was written with), with both nets as reader, then the grammar (py/answer.py). Each
-drawing is the same both ways (the same strokes at the same size).
+(py/grouping.py and py/layout.py, what the page does) and by its pixels (py/segment.py, today's
+segmentation) drawn with the pad's pen (static/pad.js BRUSH, 1/60 of the snapshot's 280 px since issue 29;
+`--pixel-pen 14` for the 1/20 pen the issue "Read real people" was written with), with both nets as reader,
+then the grammar (py/answer.py). Each drawing is the same both ways (the same strokes at the same size).
 
     lone symbols   every digit and + - × ÷ = of those writers drawn alone (( and ) are judged inside sums:
                    alone, a straight ) is a 1), the median symbol of its expression 80-200 px tall
@@ -47,8 +47,9 @@ FLOORS = dict(lone=0.97, digit=0.97, operator=0.97, divide=0.90, numbers=0.98, e
 
 class Page:
     """Reads a drawing as the page does, by its strokes (tools/bench_strokes.read_expression: what the page does
-    when the pad hands over strokes, decimal points and exponents placed by py/layout.py) or by its pixels (py/segment.py, "today's segmentation"), with both nets, then the
-    grammar. Called with (expression, its symbols to draw, the median symbol's height in px)."""
+    when the pad hands over strokes, decimal points and exponents placed by py/layout.py) or by its pixels
+    (py/segment.py, "today's segmentation", crohme.line_ink at the same size with the pad's pen), with both
+    nets, then the grammar. Called with (expression, its symbols to draw, the median symbol's height in px)."""
 
     def __init__(self, weights: Path, by: str, pixel_pen: float = PAD_PEN):
         self.read = net.reader([net.load(str(weights / name)) for name in ("cnn.npz", "mlp.npz")])
@@ -65,7 +66,7 @@ class Page:
             shown, _ = bench_strokes.read_expression([(p - low) * scale for p in strokes], self.read)
             self.seconds.append(time.perf_counter() - started)
             return shown.reading if shown else ""
-        ink = pixels(expression, only, digit_height, self.pixel_pen)
+        ink = crohme.line_ink(expression, digit_height=digit_height, only=only, ink_pen=self.pixel_pen)[0]
         started = time.perf_counter()
         images = [digit for _, digit in segment.segment_boxes(ink, read=self.read)]
         if not images:
@@ -74,20 +75,6 @@ class Page:
         reading = answer.read(out[:, :-1], self.read.symbols).reading
         self.seconds.append(time.perf_counter() - started)
         return reading
-
-
-def pixels(expression, only, digit_height, pen_px):
-    """The ink of `only` as crohme.line_ink draws it, at the size it has by strokes (crohme.pad_scale with the
-    data's pen, as Page's strokes are scaled), drawn with a pen of pen_px."""
-    strokes = [stroke for s in only for stroke in crohme.strokes_of(expression, s)]
-    scale = crohme.pad_scale(strokes, digit_height)
-    ink = pen.ink_of(strokes, scale, pen_px)
-    margin = crohme.MARGIN
-    height, width = max(crohme.PAD[1], ink.shape[0] + 2 * margin), max(crohme.PAD[0], ink.shape[1] + 2 * margin)
-    top = (height - ink.shape[0]) // 2
-    canvas = np.zeros((height, width), np.float32)
-    canvas[top:top + ink.shape[0], margin:margin + ink.shape[1]] = ink
-    return canvas
 
 
 def digit_runs(expression):

@@ -240,19 +240,22 @@ def pad_scale(strokes, digit_height, pad=PAD, pen_px=PAD_PEN) -> float:
                (pad[1] - 2 * MARGIN - pen_px - 2) / max(y1 - y0, 1.0))  # ink_of adds pen / 2 + 1 each side
 
 
-def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, only=None):
+def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, only=None, ink_pen=None):
     """An expression drawn on the pad as its writer drew it, at a digit height (px of the median symbol, drawn
     from DIGIT_HEIGHT unless given) made smaller when the line would not fit the pad's width.
-    only: the symbols to draw (default: all that have strokes). Returns (ink (H, W) float32 with H >= the pad's
-    height, ink = 1, [(x0, x1) of each symbol in px], [its label], the px per data unit)."""
+    only: the symbols to draw (default: all that have strokes). ink_pen: px of the pen the ink is drawn with
+    (default pen_px, the pen the line is sized for: tools/bench_real.py draws the same size with the page's pen).
+    Returns (ink (H, W) float32 with H >= the pad's height, ink = 1, [(x0, x1) of each symbol in px], [its
+    label], the px per data unit)."""
     chosen = only if only is not None else [s for s in expression["symbols"] if s["strokes"]]
     every = [stroke for s in chosen for stroke in strokes_of(expression, s)]
     x0 = pen.bounds(every)[0]
     if digit_height is None:
         digit_height = float(rng.uniform(*DIGIT_HEIGHT))
     scale = pad_scale(every, digit_height, pad, pen_px)
-    ink = pen.ink_of(every, scale, pen_px)
-    margin = pen_px / 2 + 1  # ink_of's own margin around the strokes
+    drawn = pen_px if ink_pen is None else ink_pen
+    ink = pen.ink_of(every, scale, drawn)
+    margin = drawn / 2 + 1  # ink_of's own margin around the strokes
     height, width = max(pad[1], ink.shape[0] + 2 * MARGIN), max(pad[0], ink.shape[1] + 2 * MARGIN)
     top, left = (height - ink.shape[0]) // 2, MARGIN
     canvas = np.zeros((height, width), np.float32)
@@ -260,7 +263,7 @@ def line_ink(expression, rng=None, digit_height=None, pad=PAD, pen_px=PAD_PEN, o
     extents, labels = [], []
     for s in chosen:
         b = box_of(expression, s)
-        extents.append((left + margin + (b[0] - x0) * scale - pen_px / 2, left + margin + (b[2] - x0) * scale + pen_px / 2))
+        extents.append((left + margin + (b[0] - x0) * scale - drawn / 2, left + margin + (b[2] - x0) * scale + drawn / 2))
         labels.append(s["label"])
     return canvas, extents, labels, scale
 
